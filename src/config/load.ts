@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema.ts';
+import { CONFIG_FILE_VARIABLE, ENV_SETTINGS, convertEnvValue, type EnvSetting } from './env.ts';
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export interface LoadOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Overrides VIGIL_CONFIG_FILE. */
+  readonly file?: string;
+}
+
+type Tree = Record<string, unknown>;
+
+/**
+ * Reads the optional YAML/JSON file, lays the environment over it, and validates the result.
+ * Throws a ConfigError whose every problem names the variable (or file path) and what is wrong.
+ */
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env[CONFIG_FILE_VARIABLE];
+  const tree: Tree = file ? readConfigFile(file) : {};
+  const fromEnv = new Map<string, EnvSetting>();
+  for (const setting of ENV_SETTINGS) {
+    const raw = env[setting.name];
+    if (raw === undefined || raw.trim() === '') continue;
+    setPath(tree, setting.path, convertEnvValue(raw, setting.kind));
+    fromEnv.set(setting.path.join('.'), setting);
+  }
+  const result = configSchema.safeParse(tree);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, fromEnv, env, file)));
+}
+
+function readConfigFile(file: string): Tree {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`${CONFIG_FILE_VARIABLE}: cannot read ${file}: ${(error as Error).message}`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError([`${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError([`${file}: expected a mapping of settings at the top level`]);
+  }
+  return parsed as Tree;
+}
+
+function setPath(tree: Tree, path: readonly string[], value: unknown): void {
+  let node = tree;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  fromEnv: ReadonlyMap<string, EnvSetting>,
+  env: NodeJS.ProcessEnv,
+  file: string | undefined,
+): string {
+  const path = issue.path.map(String);
+  for (let length = path.length; length > 0; length--) {
+    const setting = fromEnv.get(path.slice(0, length).join('.'));
+    if (!setting) continue;
+    const shown = setting.secret ? '' : ` (got ${JSON.stringify(env[setting.name])})`;
+    return `${setting.name}: ${issue.message}${shown}`;
+  }
+  const dotted = path.join('.');
+  const variable = ENV_SETTINGS.find((setting) => setting.path.join('.') === dotted);
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return `${dotted}: required; set ${variable?.name ?? dotted}${file ? ` or ${dotted} in ${file}` : ''}`;
+  }
+  return `${file ?? 'config'}: ${dotted}: ${issue.message}`;
+}
+
+const SECRET_KEYS = new Set(['password', 'apiKey', 'signingKey', 'privateKey']);
+
+/** The configuration as it may be logged: secrets replaced, credentials stripped from URLs. */
+export function redactConfig(value: unknown, key = ''): unknown {
+  if (SECRET_KEYS.has(key) && value !== undefined) return '[redacted]';
+  if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(value)) {
+    return value.replace(/\/\/[^/]*@/, '//[redacted]@');
+  }
+  if (Array.isArray(value)) return value.map((item) => redactConfig(item));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactConfig(v, k)]));
+  }
+  return value;
+}

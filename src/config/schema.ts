@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { ACCESS_ACTIONS } from '../events/schema.ts';
+
+/** Every setting Vigil knows, with its default. Environment variables map onto it in `env.ts`. */
+
+const port = z.number().int().min(1).max(65535);
+const url = z.url();
+
+export const kafkaSchema = z.object({
+  brokers: z
+    .array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port'))
+    .min(1)
+    .default(['127.0.0.1:9092']),
+  clientId: z.string().min(1).default('vigil'),
+  groupId: z.string().min(1).default('vigil'),
+  ssl: z.boolean().default(false),
+  sasl: z
+    .object({
+      mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+      username: z.string().min(1),
+      password: z.string().min(1),
+    })
+    .optional(),
+  topics: z
+    .object({
+      auth: z.string().min(1).default('vigil.auth-events'),
+      access: z.string().min(1).default('vigil.access-events'),
+      commands: z.string().min(1).default('vigil.commands'),
+      deadLetter: z.string().min(1).default('vigil.dead-letter'),
+    })
+    .prefault({}),
+  partitions: z.number().int().min(1).default(6),
+  replicationFactor: z.number().int().min(1).default(1),
+});
+
+export const redisSchema = z.object({
+  mode: z.enum(['standalone', 'cluster']).default('standalone'),
+  /** One URL for standalone; the seed nodes for a cluster. */
+  urls: z.array(url).min(1).default(['redis://127.0.0.1:6379']),
+  keyPrefix: z.string().default('vigil:'),
+});
+
+export const searchSchema = z.object({
+  url: url.default('http://127.0.0.1:9200'),
+  /** `auto` asks the engine's root endpoint which product it is. */
+  engine: z.enum(['auto', 'elasticsearch', 'opensearch']).default('auto'),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  apiKey: z.string().optional(),
+  indexPrefix: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, "_", "." and "-" only')
+    .default('vigil'),
+  tlsRejectUnauthorized: z.boolean().default(true),
+});
+
+export const detectSchema = z.object({
+  travel: z
+    .object({
+      // Peers: Okta 805 km/h, Elastic 800 km/h, Panther 900 km/h; we take the upper end to spare VPNs.
+      maxSpeedKmh: z.number().positive().default(900),
+      // Elastic's rule requires 500 km; shorter hops are within GeoIP error.
+      minDistanceKm: z.number().nonnegative().default(500),
+      trustedNetworks: z.array(z.string()).default([]),
+      /** Sign-ins kept per user; travel compares only the nearest ones in event time. */
+      historySize: z.number().int().min(1).max(100).default(10),
+      historyDays: z.number().positive().default(30),
+    })
+    .prefault({}),
+  learning: z
+    .object({
+      // Entra ID Protection learns for 14 days or 10 logins, whichever comes first.
+      days: z.number().positive().default(14),
+      logins: z.number().int().positive().default(10),
+    })
+    .prefault({}),
+  device: z
+    .object({
+      retentionDays: z.number().positive().default(90),
+      maxPerUser: z.number().int().positive().default(50),
+    })
+    .prefault({}),
+  bulk: z
+    .object({
+      windowMs: z.number().int().positive().default(10 * 60_000),
+      recordsThreshold: z.number().int().positive().default(1000),
+      baselineMultiplier: z.number().positive().default(10),
+      /** The baseline rule waits for this many earlier windows and never fires below this many records. */
+      baselineMinSamples: z.number().int().positive().default(5),
+      baselineMinRecords: z.number().int().positive().default(200),
+      actions: z.array(z.enum(ACCESS_ACTIONS)).default(['export', 'download']),
+    })
+    .prefault({}),
+  failures: z
+    .object({
+      windowMs: z.number().int().positive().default(10 * 60_000),
+      perUserThreshold: z.number().int().positive().default(10),
+      mfaThreshold: z.number().int().positive().default(5),
+      perIpDistinctUsers: z.number().int().positive().default(20),
+    })
+    .prefault({}),
+});
+
+export const opsSchema = z.object({
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Serves /metrics, /healthz and /readyz. */
+  httpPort: port.default(9464),
+  httpHost: z.string().default('0.0.0.0'),
+  /** Also redact IP addresses and e-mail addresses from logs. */
+  redactPersonalData: z.boolean().default(false),
+});
+
+export const configSchema = z.object({
+  kafka: kafkaSchema.prefault({}),
+  redis: redisSchema.prefault({}),
+  search: searchSchema.prefault({}),
+  detect: detectSchema.prefault({}),
+  /** YAML/JSON policy mapping signals to actions; the built-in policy when absent. */
+  policyFile: z.string().optional(),
+  /** A GeoLite2 data folder built by geoip-lite's updater; watched and reloaded without a restart. */
+  geoDataDir: z.string().optional(),
+  ops: opsSchema.prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,29 @@
+import type { Signal } from '../detect/signal.ts';
+import type { Action, Policy } from './policy.ts';
+
+export interface Verdict {
+  readonly action: Action;
+  readonly risk: number;
+  /** The policy rule that chose the action; absent for the default `allow`. */
+  readonly rule?: string;
+}
+
+/**
+ * Risk is the chance that at least one signal is right, taking each weighted score as independent
+ * evidence (noisy-OR): two medium signals together outweigh either alone, and the result stays in [0, 1].
+ */
+export function scoreRisk(signals: readonly Signal[], weights: Policy['weights']): number {
+  const doubt = signals.reduce((product, signal) => product * (1 - signal.score * (weights[signal.type] ?? 1)), 1);
+  return Math.round((1 - doubt) * 1000) / 1000;
+}
+
+export function decide(signals: readonly Signal[], policy: Policy): Verdict {
+  const risk = scoreRisk(signals, policy.weights);
+  const present = new Set(signals.map((signal) => signal.type));
+  for (const [index, rule] of policy.rules.entries()) {
+    if (rule.minRisk !== undefined && risk < rule.minRisk) continue;
+    if (rule.signals && !rule.signals.every((type) => present.has(type))) continue;
+    return { action: rule.action, risk, rule: rule.description ?? `rule ${index + 1}` };
+  }
+  return { action: 'allow', risk };
+}

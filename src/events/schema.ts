@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** The input contract, v1: one JSON object per event. Field names are part of the contract. */
+
+const ip = z.union([z.ipv4(), z.ipv6()], { error: 'expected an IPv4 or IPv6 address' });
+const id = z.string().min(1).max(256);
+const occurredAt = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time with a zone' });
+
+/** Coordinates resolved by the emitter (for example from a device's GPS); Vigil keeps them over GeoIP. */
+const geo = z.object({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+  accuracy_km: z.number().nonnegative().optional(),
+  country: z.string().length(2).optional(),
+  city: z.string().optional(),
+});
+
+const common = {
+  event_id: id.describe('Unique per event; redelivery of the same id changes nothing.'),
+  occurred_at: occurredAt.describe('When it happened at the source, not when Vigil received it.'),
+  user_id: id,
+  ip,
+  session_id: id.optional(),
+  device_id: id.optional(),
+  user_agent: z.string().max(2048).optional(),
+  service: z.string().max(256).optional(),
+  geo: geo.optional(),
+};
+
+export const AUTH_TYPES = ['login_success', 'login_failure', 'mfa_success', 'mfa_failure', 'token_refresh', 'logout'] as const;
+export const ACCESS_ACTIONS = ['read', 'export', 'download', 'write', 'delete'] as const;
+
+export const authEventSchema = z
+  .object({
+    kind: z.literal('auth').optional(),
+    ...common,
+    type: z.enum(AUTH_TYPES),
+  })
+  .meta({ title: 'Vigil auth event v1' });
+
+export const accessEventSchema = z
+  .object({
+    kind: z.literal('access').optional(),
+    ...common,
+    action: z.enum(ACCESS_ACTIONS),
+    resource: z.string().min(1).max(1024),
+    records: z.number().int().nonnegative(),
+    bytes: z.number().int().nonnegative().optional(),
+  })
+  .meta({ title: 'Vigil access event v1' });
+
+export type AuthEvent = z.infer<typeof authEventSchema> & { kind: 'auth' };
+export type AccessEvent = z.infer<typeof accessEventSchema> & { kind: 'access' };
+export type VigilEvent = AuthEvent | AccessEvent;
+export type EventKind = VigilEvent['kind'];
+export type AuthType = (typeof AUTH_TYPES)[number];
+export type AccessAction = (typeof ACCESS_ACTIONS)[number];

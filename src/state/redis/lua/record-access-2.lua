@@ -1,0 +1,55 @@
+--[[
+  Records one access event of a user: its records join the bulk-download window.
+
+  KEYS[1] profile  hash (see record-auth-3.lua); this script reads first, logins, d:*, c:* and
+                   keeps rb (mean window total) and rn (totals in that mean)
+  KEYS[2] records  zset: score = event time (ms), member = "<eventKey>:<records>"
+
+  ARGV[1] eventKey   ARGV[2] atMs   ARGV[3] records (0 = not counted)
+  ARGV[4] device or ""   ARGV[5] country or ""
+  ARGV[6] windowMs   ARGV[7] baselineSamples (cap of the running mean)   ARGV[8] retentionMs
+
+  Returns { duplicate (0|1), firstSeenMs (-1 = new user), logins,
+            windowRecordsBefore, windowRecords, windowEvents, baselineRecords (rounded), baselineSamples,
+            device "<first>:<last>" | "", country "<first>:<last>" | "" }
+  Errors: none of its own; Redis errors pass through.
+]]
+local eventKey, at, records = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local window, cap, retention = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+
+local stored = redis.call('HMGET', KEYS[1], 'first', 'logins', 'rb', 'rn',
+  'd:' .. ARGV[4], 'c:' .. ARGV[5])
+local first = tonumber(stored[1]) or -1
+local logins = tonumber(stored[2]) or 0
+local baseline = tonumber(stored[3]) or 0
+local samples = tonumber(stored[4]) or 0
+local device = ARGV[4] ~= '' and stored[5] or ''
+local country = ARGV[5] ~= '' and stored[6] or ''
+device, country = device or '', country or ''
+
+if records == 0 then
+  return { 0, first, logins, 0, 0, 0, math.floor(baseline + 0.5), samples, device, country }
+end
+
+local member = eventKey .. ':' .. records
+local duplicate = redis.call('ZSCORE', KEYS[2], member) and 1 or 0
+
+local before, count = 0, 0
+for _, entry in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. (at - window), at)) do
+  if entry ~= member then
+    before = before + tonumber(string.match(entry, ':(%d+)$'))
+    count = count + 1
+  end
+end
+local total = before + records
+
+if duplicate == 0 then
+  redis.call('ZADD', KEYS[2], at, member)
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', at - 2 * window)
+  redis.call('PEXPIRE', KEYS[2], 2 * window)
+  local n = math.min(samples + 1, cap)
+  redis.call('HSET', KEYS[1], 'rb', tostring(baseline + (total - baseline) / n), 'rn', samples + 1)
+  redis.call('PEXPIRE', KEYS[1], retention)
+end
+
+return { duplicate, first, logins, before, total, count + 1, math.floor(baseline + 0.5), samples, device, country }

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import type { Cluster, Redis, Result } from 'ioredis';
+
+/** Each script file opens with its KEYS/ARGV/return contract; the file name ends in its key count. */
+const SCRIPTS = {
+  recordAuth: 'record-auth-3.lua',
+  recordAccess: 'record-access-2.lua',
+  recordIpFailure: 'record-ip-failure-1.lua',
+} as const;
+
+type Arg = string | number;
+export type ScriptReply = (string | number)[];
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    recordAuth(k1: string, k2: string, k3: string, ...args: Arg[]): Result<ScriptReply, Context>;
+    recordAccess(k1: string, k2: string, ...args: Arg[]): Result<ScriptReply, Context>;
+    recordIpFailure(k1: string, ...args: Arg[]): Result<ScriptReply, Context>;
+  }
+}
+
+/** Registers the scripts once; ioredis sends EVALSHA and falls back to EVAL after a NOSCRIPT. */
+export function defineScripts(client: Redis | Cluster): void {
+  for (const [name, file] of Object.entries(SCRIPTS)) {
+    const lua = readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
+    const numberOfKeys = Number(/-(\d+)\.lua$/.exec(file)![1]);
+    client.defineCommand(name, { numberOfKeys, lua });
+  }
+}

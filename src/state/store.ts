@@ -1,0 +1,121 @@
+/**
+ * Per-user behaviour, kept in event time. One operation per event; a store applies a batch of
+ * operations in order and returns one view per operation. Every operation is idempotent: an event
+ * seen before comes back with `duplicate: true` and changes nothing.
+ */
+
+export type AuthOutcome = 'login' | 'success' | 'login_failure' | 'mfa_failure' | 'other';
+
+export interface AuthOp {
+  readonly kind: 'auth';
+  readonly user: string;
+  /** Short digest of `event_id`: the event's identity in state. */
+  readonly eventKey: string;
+  readonly atMs: number;
+  /** `login` counts towards the learning period; `success` (MFA, token refresh) only places the user. */
+  readonly outcome: AuthOutcome;
+  /** Encoded place for travel; absent when the address cannot be located or is trusted. */
+  readonly place?: string;
+  readonly device?: string;
+  readonly country?: string;
+}
+
+export interface AccessOp {
+  readonly kind: 'access';
+  readonly user: string;
+  readonly eventKey: string;
+  readonly atMs: number;
+  /** Records that count towards bulk download (0 for actions that do not). */
+  readonly records: number;
+  readonly device?: string;
+  readonly country?: string;
+}
+
+export interface IpFailureOp {
+  readonly kind: 'ip-failure';
+  readonly ip: string;
+  readonly user: string;
+  readonly atMs: number;
+}
+
+export type StateOp = AuthOp | AccessOp | IpFailureOp;
+
+/** First and last time (event time, ms) a device or country was seen for the user. */
+export interface Sighting {
+  readonly firstMs: number;
+  readonly lastMs: number;
+}
+
+export interface Profile {
+  /** Earliest event time of the user's history; undefined for a user never seen. */
+  readonly firstSeenMs: number | undefined;
+  readonly logins: number;
+}
+
+export interface PlaceVisit {
+  readonly atMs: number;
+  readonly place: string;
+}
+
+export interface AuthView {
+  readonly kind: 'auth';
+  readonly duplicate: boolean;
+  /** As it was before this event. */
+  readonly profile: Profile;
+  /** The nearest located sign-ins before (or at) and after this one, in event time. */
+  readonly earlier?: PlaceVisit;
+  readonly later?: PlaceVisit;
+  readonly device?: Sighting;
+  readonly country?: Sighting;
+  /** Countries known before this event; filled only when this event's country was not among them. */
+  readonly knownCountries: readonly string[];
+  /** Devices known before this event; filled only when this event's device was not among them. */
+  readonly knownDevices: number;
+  readonly loginFailures: number;
+  readonly mfaFailures: number;
+}
+
+export interface AccessView {
+  readonly kind: 'access';
+  readonly duplicate: boolean;
+  readonly profile: Profile;
+  readonly windowRecordsBefore: number;
+  readonly windowRecords: number;
+  readonly windowEvents: number;
+  /** Mean of the user's earlier window totals, and how many totals it is built from. */
+  readonly baselineRecords: number;
+  readonly baselineSamples: number;
+  readonly device?: Sighting;
+  readonly country?: Sighting;
+}
+
+export interface IpFailureView {
+  readonly kind: 'ip-failure';
+  readonly usersBefore: number;
+  readonly users: number;
+  readonly sampleUsers: readonly string[];
+}
+
+export type StateView = AuthView | AccessView | IpFailureView;
+
+export interface StateLimits {
+  /** Sign-ins kept per user for travel (the nearest ones matter). */
+  readonly historySize: number;
+  readonly historyTtlMs: number;
+  /** How long a device or country stays known, and so the profile lives. */
+  readonly retentionMs: number;
+  readonly maxDevices: number;
+  readonly bulkWindowMs: number;
+  readonly failureWindowMs: number;
+  /** Baseline is a running mean over at most this many window totals. */
+  readonly baselineSamples: number;
+  /** Failure sets and spray sets never grow past this. */
+  readonly maxWindowEntries: number;
+  readonly sampleUsers: number;
+}
+
+export interface StateStore {
+  /** Views in the order of `ops`; each view has the kind of its operation. */
+  apply(ops: readonly StateOp[]): Promise<StateView[]>;
+  close(): Promise<void>;
+}

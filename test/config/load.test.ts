@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig, redactConfig } from '../../src/config/index.ts';
+
+const problemsOf = (fn: () => unknown): readonly string[] => {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
+  }
+  assert.fail('expected a ConfigError');
+};
+
+test('defaults point at a local stack and the peer-derived thresholds', () => {
+  const config = loadConfig({ env: {} });
+  assert.deepEqual(config.kafka.brokers, ['127.0.0.1:9092']);
+  assert.equal(config.detect.travel.maxSpeedKmh, 900);
+  assert.equal(config.detect.travel.minDistanceKm, 500);
+  assert.equal(config.detect.learning.days, 14);
+  assert.equal(config.detect.learning.logins, 10);
+  assert.equal(config.detect.device.retentionDays, 90);
+  assert.equal(config.detect.bulk.recordsThreshold, 1000);
+  assert.equal(config.ops.httpPort, 9464);
+});
+
+test('environment variables are converted to their kinds', () => {
+  const config = loadConfig({
+    env: {
+      VIGIL_KAFKA_BROKERS: 'k1:9092, k2:9092',
+      VIGIL_HTTP_PORT: '9100',
+      VIGIL_KAFKA_SSL: 'true',
+      VIGIL_TRUSTED_NETWORKS: '10.0.0.0/8,203.0.113.0/24',
+    },
+  });
+  assert.deepEqual(config.kafka.brokers, ['k1:9092', 'k2:9092']);
+  assert.equal(config.ops.httpPort, 9100);
+  assert.equal(config.kafka.ssl, true);
+  assert.deepEqual(config.detect.travel.trustedNetworks, ['10.0.0.0/8', '203.0.113.0/24']);
+});
+
+test('a bad value is one line naming the variable, what is wrong and what was given', () => {
+  assert.deepEqual(problemsOf(() => loadConfig({ env: { VIGIL_HTTP_PORT: 'eighty' } })), [
+    'VIGIL_HTTP_PORT: Invalid input: expected number, received string (got "eighty")',
+  ]);
+  assert.deepEqual(problemsOf(() => loadConfig({ env: { VIGIL_KAFKA_BROKERS: 'kafka' } })), [
+    'VIGIL_KAFKA_BROKERS: expected host:port (got "kafka")',
+  ]);
+});
+
+test('a bad secret is named without echoing its value', () => {
+  const problems = problemsOf(() => loadConfig({ env: { VIGIL_SEARCH_URL: 'not a url with hunter2' } }));
+  assert.deepEqual(problems, ['VIGIL_SEARCH_URL: Invalid URL']);
+});
+
+test('a YAML file is read and the environment overrides it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+  const file = join(dir, 'vigil.yaml');
+  writeFileSync(file, 'kafka:\n  brokers: [a:1]\ndetect:\n  travel:\n    maxSpeedKmh: 800\n');
+  const config = loadConfig({ env: { VIGIL_CONFIG_FILE: file, VIGIL_KAFKA_BROKERS: 'b:2' } });
+  assert.deepEqual(config.kafka.brokers, ['b:2']);
+  assert.equal(config.detect.travel.maxSpeedKmh, 800);
+  assert.equal(config.detect.travel.minDistanceKm, 500);
+});
+
+test('a bad value in the file names the file and the setting', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+  const file = join(dir, 'vigil.yaml');
+  writeFileSync(file, 'detect:\n  travel:\n    maxSpeedKmh: -5\n');
+  assert.deepEqual(problemsOf(() => loadConfig({ env: {}, file })), [
+    `${file}: detect.travel.maxSpeedKmh: Too small: expected number to be >0`,
+  ]);
+  assert.deepEqual(problemsOf(() => loadConfig({ env: {}, file: join(dir, 'missing.yaml') }))[0]?.split(':')[0], 'VIGIL_CONFIG_FILE');
+});
+
+test('redaction hides passwords and URL credentials', () => {
+  const config = loadConfig({
+    env: { VIGIL_SEARCH_PASSWORD: 'hunter2', VIGIL_REDIS_URLS: 'redis://:s3cret@redis:6379' },
+  });
+  const shown = JSON.stringify(redactConfig(config));
+  assert.ok(!shown.includes('hunter2'));
+  assert.ok(!shown.includes('s3cret'));
+  assert.ok(shown.includes('redis://[redacted]@redis:6379'));
+});

@@ -1,0 +1,66 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { kafkaService } from './kafka.ts';
+import { openSearchService } from './opensearch.ts';
+import { waitUntil } from './processes.ts';
+import { redisClusterService, redisService } from './redis.ts';
+import type { Service } from './service.ts';
+
+/** Data and logs of the running stack: one git-ignored folder in the checkout. */
+export const STACK_DIR = resolve(import.meta.dirname, '../../.stack');
+/** Downloads (Maven jars) that outlive a checkout, so a second run on the same machine fetches nothing. */
+export const CACHE_DIR = process.env.VIGIL_CACHE_DIR ?? join(homedir(), '.cache', 'vigil');
+
+export function stackServices(): Service[] {
+  return [
+    redisService(STACK_DIR),
+    redisClusterService(STACK_DIR),
+    kafkaService(STACK_DIR, CACHE_DIR),
+    openSearchService(STACK_DIR, CACHE_DIR),
+  ];
+}
+
+export interface StartReport {
+  readonly name: string;
+  readonly started: boolean;
+  readonly seconds: number;
+}
+
+const isHealthy = (service: Service) => service.healthy().catch(() => false);
+
+/** Starts every service that is not already healthy and waits for it; idempotent. */
+export async function stackUp(services = stackServices(), log = (_line: string) => {}): Promise<StartReport[]> {
+  const down: Service[] = [];
+  for (const service of services) {
+    if (await isHealthy(service)) log(`${service.name}: already running at ${service.endpoint}`);
+    else down.push(service);
+  }
+  // Downloads run one at a time: two Maven processes on one local repository can corrupt it.
+  for (const service of down) await service.prepare();
+  const reports = await Promise.all(
+    down.map(async (service) => {
+      const started = Date.now();
+      await service.stop(); // a stale process that holds the port but does not answer
+      await service.start();
+      await waitUntil(service.name, () => service.healthy(), service.startTimeoutMs, join(STACK_DIR, service.name, 'server.log'));
+      const seconds = (Date.now() - started) / 1000;
+      log(`${service.name}: started at ${service.endpoint} in ${seconds.toFixed(1)}s`);
+      return { name: service.name, started: true, seconds };
+    }),
+  );
+  return reports;
+}
+
+export async function stackDown(services = stackServices(), log = (_line: string) => {}): Promise<void> {
+  await Promise.all(
+    services.map(async (service) => {
+      if (await service.stop()) log(`${service.name}: stopped`);
+    }),
+  );
+}
+
+export async function stackStatus(services = stackServices()): Promise<{ name: string; endpoint: string; healthy: boolean }[]> {
+  return Promise.all(
+    services.map(async (service) => ({ name: service.name, endpoint: service.endpoint, healthy: await isHealthy(service) })),
+  );
+}
