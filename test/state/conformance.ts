@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test, type TestContext } from 'node:test';
+import type { AccessOp, AuthOp, IpFailureOp, StateLimits, StateStore, StateView } from '../../src/state/store.ts';
+
+/**
+ * The behaviour every StateStore must have. Run against the in-memory store, a single Redis and a
+ * Redis Cluster; `makeStore` gives each test a store with its own key space.
+ */
+export const LIMITS: StateLimits = {
+  historySize: 3,
+  historyTtlMs: 30 * 86_400_000,
+  retentionMs: 90 * 86_400_000,
+  maxDevices: 3,
+  bulkWindowMs: 600_000,
+  failureWindowMs: 600_000,
+  baselineSamples: 20,
+  maxWindowEntries: 1000,
+  sampleUsers: 2,
+};
+
+const T = Date.parse('2026-03-01T09:00:00Z');
+const MIN = 60_000;
+
+export function stateConformance(name: string, makeStore: (t: TestContext, limits: StateLimits) => Promise<StateStore>) {
+  const user = () => `user-${randomUUID()}`;
+  const auth = (u: string, key: string, atMs: number, extra: Partial<AuthOp> = {}): AuthOp => ({
+    kind: 'auth',
+    user: u,
+    eventKey: key,
+    atMs,
+    outcome: 'login',
+    ...extra,
+  });
+  const access = (u: string, key: string, atMs: number, records: number, extra: Partial<AccessOp> = {}): AccessOp => ({
+    kind: 'access',
+    user: u,
+    eventKey: key,
+    atMs,
+    records,
+    ...extra,
+  });
+  const one = async (store: StateStore, op: AuthOp | AccessOp | IpFailureOp): Promise<StateView> => (await store.apply([op]))[0]!;
+
+  test(`${name}: a new user has no history; the second login sees the first`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    const [first, second] = await store.apply([auth(u, 'e1', T, { place: 'P1' }), auth(u, 'e2', T + MIN, { place: 'P2' })]);
+    assert.deepEqual(first, {
+      kind: 'auth',
+      duplicate: false,
+      profile: { firstSeenMs: undefined, logins: 0 },
+      knownCountries: [],
+      knownDevices: 0,
+      loginFailures: 0,
+      mfaFailures: 0,
+    });
+    assert.deepEqual(second, {
+      kind: 'auth',
+      duplicate: false,
+      profile: { firstSeenMs: T, logins: 1 },
+      earlier: { atMs: T, place: 'P1' },
+      knownCountries: [],
+      knownDevices: 0,
+      loginFailures: 0,
+      mfaFailures: 0,
+    });
+  });
+
+  test(`${name}: the same event again changes nothing and is marked duplicate`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    const op = auth(u, 'e1', T, { place: 'P1', device: 'd1', country: 'GB' });
+    await store.apply([op]);
+    const again = await one(store, op);
+    assert.equal(again.duplicate, true);
+    const next = (await one(store, auth(u, 'e2', T + MIN))) as { profile: unknown };
+    assert.deepEqual(next.profile, { firstSeenMs: T, logins: 1 });
+  });
+
+  test(`${name}: a late sign-in sees its true neighbours in event time`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    await store.apply([auth(u, 'a', T, { place: 'A' }), auth(u, 'c', T + 20 * MIN, { place: 'C' })]);
+    const late = await one(store, auth(u, 'b', T + 10 * MIN, { place: 'B' }));
+    assert.deepEqual([late.kind === 'auth' && late.earlier, late.kind === 'auth' && late.later], [
+      { atMs: T, place: 'A' },
+      { atMs: T + 20 * MIN, place: 'C' },
+    ]);
+    assert.deepEqual(late.kind === 'auth' && late.profile, { firstSeenMs: T, logins: 2 });
+  });
+
+  test(`${name}: a sign-in at the same millisecond counts as earlier; unlocated sign-ins are skipped`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    await store.apply([auth(u, 'a', T, { place: 'A' }), auth(u, 'u', T + MIN)]);
+    const same = await one(store, auth(u, 'b', T + MIN, { place: 'B' }));
+    assert.deepEqual(same.kind === 'auth' && same.earlier, { atMs: T, place: 'A' });
+    assert.equal(same.kind === 'auth' && same.later, undefined);
+  });
+
+  test(`${name}: only the latest historySize sign-ins are kept`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    await store.apply([1, 2, 3, 4].map((i) => auth(u, `e${i}`, T + i * MIN, { place: `P${i}` })));
+    const early = await one(store, auth(u, 'e0', T, { place: 'P0' }));
+    assert.deepEqual(early.kind === 'auth' && [early.earlier, early.later], [undefined, { atMs: T + 2 * MIN, place: 'P2' }]);
+  });
+
+  test(`${name}: devices and countries keep first and last sighting; an older event never moves last back`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    await store.apply([
+      auth(u, 'e1', T, { device: 'd1', country: 'GB' }),
+      auth(u, 'e2', T + 10 * MIN, { device: 'd1', country: 'GB' }),
+      auth(u, 'e3', T + 5 * MIN, { device: 'd1', country: 'GB' }),
+    ]);
+    const view = await one(store, auth(u, 'e4', T + 20 * MIN, { device: 'd1', country: 'GB' }));
+    assert.deepEqual(view.kind === 'auth' && [view.device, view.country, view.knownDevices, view.knownCountries], [
+      { firstMs: T, lastMs: T + 10 * MIN },
+      { firstMs: T, lastMs: T + 10 * MIN },
+      0,
+      [],
+    ]);
+  });
+
+  test(`${name}: a new device and country come with what was known; the least recent device is forgotten past maxDevices`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    await store.apply([
+      auth(u, 'e1', T, { device: 'd1', country: 'GB' }),
+      auth(u, 'e2', T + MIN, { device: 'd2', country: 'FR' }),
+      auth(u, 'e3', T + 2 * MIN, { device: 'd3' }),
+      auth(u, 'e4', T + 3 * MIN, { device: 'd1' }),
+    ]);
+    const fourth = await one(store, auth(u, 'e5', T + 4 * MIN, { device: 'd4', country: 'AU' }));
+    assert.deepEqual(fourth.kind === 'auth' && [fourth.device, fourth.knownDevices, fourth.knownCountries], [undefined, 3, ['FR', 'GB']]);
+    const views = await store.apply([auth(u, 'e6', T + 5 * MIN, { device: 'd2' }), auth(u, 'e7', T + 6 * MIN, { device: 'd1' })]);
+    assert.deepEqual(
+      views.map((v) => v.kind === 'auth' && [v.device, v.knownDevices]),
+      [
+        [undefined, 3],
+        [{ firstMs: T, lastMs: T + 3 * MIN }, 0],
+      ],
+    );
+  });
+
+  test(`${name}: failures count within the window; one exactly a window old is out`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    const fail = (key: string, atMs: number, outcome: 'login_failure' | 'mfa_failure' = 'login_failure') =>
+      auth(u, key, atMs, { outcome });
+    const views = await store.apply([
+      fail('f1', T),
+      fail('f2', T + MIN),
+      fail('m1', T + 2 * MIN, 'mfa_failure'),
+      fail('f3', T + 10 * MIN),
+      fail('f3', T + 10 * MIN),
+    ]);
+    assert.deepEqual(
+      views.map((v) => v.kind === 'auth' && [v.duplicate, v.loginFailures, v.mfaFailures]),
+      [
+        [false, 1, 0],
+        [false, 2, 0],
+        [false, 2, 1],
+        [false, 2, 1],
+        [true, 2, 1],
+      ],
+    );
+  });
+
+  test(`${name}: records add up in the bulk window, once per event`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    const views = await store.apply([
+      access(u, 'x1', T, 400),
+      access(u, 'x2', T + 5 * MIN, 500),
+      access(u, 'x2', T + 5 * MIN, 500),
+      access(u, 'x3', T + 10 * MIN, 300),
+      access(u, 'r1', T + 11 * MIN, 0),
+    ]);
+    assert.deepEqual(
+      views.map((v) => v.kind === 'access' && [v.duplicate, v.windowRecordsBefore, v.windowRecords, v.windowEvents, v.baselineRecords, v.baselineSamples]),
+      [
+        [false, 0, 400, 1, 0, 0],
+        [false, 400, 900, 2, 400, 1],
+        [true, 400, 900, 2, 650, 2],
+        [false, 500, 800, 2, 650, 2],
+        [false, 0, 0, 0, 700, 3],
+      ],
+    );
+  });
+
+  test(`${name}: access events see device and country sightings from sign-ins`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    const [, view, unknown] = await store.apply([
+      auth(u, 'e1', T, { device: 'd1', country: 'GB' }),
+      access(u, 'x1', T + MIN, 10, { device: 'd1', country: 'GB' }),
+      access(u, 'x2', T + 2 * MIN, 10, { device: 'd9', country: 'AU' }),
+    ]);
+    assert.deepEqual(view!.kind === 'access' && [view.device, view.country, view.profile], [
+      { firstMs: T, lastMs: T },
+      { firstMs: T, lastMs: T },
+      { firstSeenMs: T, logins: 1 },
+    ]);
+    assert.deepEqual(unknown!.kind === 'access' && [unknown.device, unknown.country], [undefined, undefined]);
+  });
+
+  test(`${name}: one address failing for many users counts each user once, newest first`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const ip = `203.0.113.${Math.floor(Math.random() * 250)}-${randomUUID()}`;
+    const fail = (u: string, atMs: number): IpFailureOp => ({ kind: 'ip-failure', ip, user: u, atMs });
+    const views = await store.apply([fail('u1', T), fail('u2', T + MIN), fail('u1', T + 2 * MIN), fail('u3', T + 11 * MIN)]);
+    assert.deepEqual(views, [
+      { kind: 'ip-failure', usersBefore: 0, users: 1, sampleUsers: ['u1'] },
+      { kind: 'ip-failure', usersBefore: 1, users: 2, sampleUsers: ['u2', 'u1'] },
+      { kind: 'ip-failure', usersBefore: 2, users: 2, sampleUsers: ['u1', 'u2'] },
+      { kind: 'ip-failure', usersBefore: 1, users: 2, sampleUsers: ['u3', 'u1'] },
+    ]);
+  });
+}
