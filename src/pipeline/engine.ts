@@ -112,7 +112,7 @@ export class Engine {
     await this.#store.close();
   }
 
-  #plan(enriched: EnrichedEvent): { ops: StateOp[]; place?: string; country?: string } {
+  #plan(enriched: EnrichedEvent): Plan {
     const event = enriched.event;
     const base = { user: event.user_id, eventKey: digest(event.event_id, 12), atMs: enriched.atMs };
     const place = encodePlace(enriched);
@@ -125,26 +125,13 @@ export class Engine {
     const outcome = AUTH_OUTCOMES[event.type]!;
     const ops: StateOp[] = [{ kind: 'auth', ...base, outcome, ...(place && { place }), ...located }];
     if (outcome === 'login_failure') ops.push({ kind: 'ip-failure', ip: enriched.ip, user: event.user_id, atMs: enriched.atMs });
-    return { ops, ...(place && { place }), ...(country && { country }) };
+    return { ops, outcome, ...(place && { place }), ...(country && { country }) };
   }
 
-  #judge(
-    enriched: EnrichedEvent,
-    plan: { place?: string; country?: string },
-    view: AuthView | AccessView,
-    ipView: IpFailureView | undefined,
-  ): Outcome {
+  #judge(enriched: EnrichedEvent, plan: Plan, view: AuthView | AccessView, ipView: IpFailureView | undefined): Outcome {
     if (view.duplicate) return { status: 'duplicate', enriched };
     const context: DetectContext = { enriched, settings: this.#settings, geoDataDate: this.#enricher.geoDataDate };
-    const found: (Signal | undefined)[] =
-      view.kind === 'access'
-        ? [detectBulkDownload(context, view)]
-        : [
-            detectImpossibleTravel(context, view, plan.place),
-            detectNewDevice(context, view),
-            detectNewCountry(context, view, plan.country),
-            ...detectFailureBursts(context, view, ipView),
-          ];
+    const found = view.kind === 'access' ? [detectBulkDownload(context, view)] : this.#detectAuth(context, plan, view, ipView);
     const event = enriched.event;
     const subject: Subject = {
       event_id: event.event_id,
@@ -160,4 +147,29 @@ export class Engine {
     const decision = { id: digest(`${event.event_id}/decision`, 20), ...subject, ...verdict, signals };
     return { status: 'processed', enriched, signals, decision };
   }
+
+  /** Only a successful authentication places the user on a device and in a country; failures only count. */
+  #detectAuth(context: DetectContext, plan: Plan, view: AuthView, ipView: IpFailureView | undefined): (Signal | undefined)[] {
+    switch (plan.outcome) {
+      case 'login':
+      case 'success':
+        return [
+          detectImpossibleTravel(context, view, plan.place),
+          detectNewDevice(context, view),
+          detectNewCountry(context, view, plan.country),
+        ];
+      case 'login_failure':
+      case 'mfa_failure':
+        return detectFailureBursts(context, view, ipView);
+      default:
+        return [];
+    }
+  }
+}
+
+interface Plan {
+  readonly ops: StateOp[];
+  readonly outcome?: AuthOutcome;
+  readonly place?: string;
+  readonly country?: string;
 }

@@ -8,7 +8,7 @@ const exportEvent = enriched({
   atMs: T,
   place: NEW_YORK,
   device: { key: 'id:laptop', source: 'device_id' },
-  event: { kind: 'access', action: 'export', resource: 'crm/contacts', records: 600 } as never,
+  event: { kind: 'access', action: 'export', resource: 'crm/contacts', records: 600 },
 });
 const known = { firstMs: T - 60 * DAY, lastMs: T - HOUR };
 

@@ -13,7 +13,9 @@ export const settings = detectSchema.parse({});
 export const PARIS: Place = { lat: 48.8566, lon: 2.3522, accuracyKm: 0, country: 'FR', city: 'Paris', source: 'emitter' };
 export const NEW_YORK: Place = { lat: 40.7128, lon: -74.006, accuracyKm: 0, country: 'US', city: 'New York', source: 'emitter' };
 
-export function enriched(overrides: Partial<EnrichedEvent> & { atMs: number; event?: Partial<VigilEvent> }): EnrichedEvent {
+export function enriched(
+  overrides: Partial<Omit<EnrichedEvent, 'event'>> & { atMs: number; event?: Record<string, unknown> },
+): EnrichedEvent {
   const event = {
     kind: 'auth',
     event_id: 'e1',
