@@ -1,0 +1,4 @@
+import type { Service } from './service.ts';
+export function openSearchService(_stackDir: string, _cacheDir: string): Service {
+  throw new Error('todo');
+}

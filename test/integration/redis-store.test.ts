@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { StateKeys } from '../../src/state/redis/keys.ts';
+import { RedisStateStore } from '../../src/state/redis/store.ts';
+import { LIMITS, stateConformance } from '../state/conformance.ts';
+import { createRedis, uniqueName } from '../harness/factories.ts';
+
+for (const mode of ['standalone', 'cluster'] as const) {
+  stateConformance(`redis ${mode}`, async (t, limits) => {
+    const client = await createRedis(t, mode);
+    return new RedisStateStore(client, new StateKeys(`${uniqueName('test')}:`), limits);
+  });
+}
+
+test('redis: a batch of 200 events is one round trip, and every key expires', async (t) => {
+  const client = await createRedis(t);
+  const prefix = `${uniqueName('rtt')}:`;
+  const store = new RedisStateStore(client, new StateKeys(prefix), LIMITS);
+  await store.apply([{ kind: 'auth', user: 'warm', eventKey: 'w', atMs: 1, outcome: 'login' }]);
+  let writes = 0;
+  const stream = (client as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
+  const write = stream.write.bind(stream);
+  stream.write = (...args: unknown[]) => {
+    writes++;
+    return write(...args);
+  };
+  const at = Date.parse('2026-03-01T09:00:00Z');
+  await store.apply(
+    Array.from({ length: 200 }, (_, i) => ({
+      kind: 'auth' as const,
+      user: `u${i % 50}`,
+      eventKey: `e${i}`,
+      atMs: at + i,
+      outcome: 'login' as const,
+      place: '[51.5,-0.1,20,"81.2.69.160","GB","London"]',
+      device: 'id:laptop',
+      country: 'GB',
+    })),
+  );
+  stream.write = write;
+  assert.equal(writes, 1);
+  const keys = await client.keys(`${prefix}*`);
+  assert.equal(keys.length, 102); // profile and sign-ins of 51 users
+  const ttls = await Promise.all(keys.map((key) => client.pttl(key)));
+  assert.ok(ttls.every((ttl) => ttl > 0), 'every key has a TTL');
+});
