@@ -14,13 +14,23 @@ import { REDIS_URL } from '../test/harness/endpoints.ts';
 
 const batchSize = Number(process.argv[2] ?? 500);
 const config = loadConfig({ env: {} });
-const client = connectRedis({ mode: 'standalone', urls: [process.env.VIGIL_BENCH_REDIS ?? REDIS_URL], keyPrefix: '' });
+const client = connectRedis({
+  mode: 'standalone',
+  urls: [process.env.VIGIL_BENCH_REDIS ?? REDIS_URL],
+  keyPrefix: '',
+});
 await client.connect();
 const prefix = `bench-${Date.now()}:`;
 const store = new RedisStateStore(client, new StateKeys(prefix), stateLimits(config.detect));
-const { engine, geo } = createEngine(config, store, createLogger({ level: 'warn', destination: process.stderr }));
+const { engine, geo } = createEngine(
+  config,
+  store,
+  createLogger({ level: 'warn', destination: process.stderr }),
+);
 
-const lines = readFileSync(new URL('../test/fixtures/sample.ndjson', import.meta.url), 'utf8').trim().split('\n');
+const lines = readFileSync(new URL('../test/fixtures/sample.ndjson', import.meta.url), 'utf8')
+  .trim()
+  .split('\n');
 const calls = async () => {
   const stats = await client.info('commandstats');
   // Commands a script runs are counted too; the calls the client sent are the EVAL/EVALSHA ones.
@@ -34,14 +44,16 @@ stream.write = (...args: unknown[]) => {
   writes++;
   return write(...args);
 };
-for (let i = 0; i < lines.length; i += batchSize) await engine.process(lines.slice(i, i + batchSize).map((value) => ({ value })));
+for (let i = 0; i < lines.length; i += batchSize)
+  await engine.process(lines.slice(i, i + batchSize).map((value) => ({ value })));
 stream.write = write;
 const commands = (await calls()) - callsBefore;
 
 const keys = await client.keys(`${prefix}*`);
 const users = new Set(keys.filter((k) => k.includes('{u:')).map((k) => /\{u:([^}]*)\}/.exec(k)![1]));
 let userBytes = 0;
-for (const key of keys.filter((k) => k.includes('{u:'))) userBytes += (await client.memory('USAGE', key, 'SAMPLES', '0')) ?? 0;
+for (const key of keys.filter((k) => k.includes('{u:')))
+  userBytes += (await client.memory('USAGE', key, 'SAMPLES', '0')) ?? 0;
 await client.del(...keys);
 console.log(
   JSON.stringify({

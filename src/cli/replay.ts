@@ -34,7 +34,10 @@ export async function main(args: string[]): Promise<number> {
   const logger = createLogger({ level: values['log-level'], destination: process.stderr });
   const { engine, geo } = createEngine(config, new MemoryStateStore(stateLimits(config.detect)), logger);
   const file = positionals[0]!;
-  const lines = createInterface({ input: file === '-' ? process.stdin : createReadStream(file), crlfDelay: Infinity });
+  const lines = createInterface({
+    input: file === '-' ? process.stdin : createReadStream(file),
+    crlfDelay: Infinity,
+  });
   const summary = new ReplaySummary();
   let batch: { line: number; value: string }[] = [];
   let lineNumber = 0;
@@ -44,7 +47,8 @@ export async function main(args: string[]): Promise<number> {
     const out: string[] = [];
     outcomes.forEach((outcome: Outcome, i) => {
       summary.add(outcome);
-      if (outcome.status === 'rejected') process.stderr.write(`line ${batch[i]!.line}: rejected: ${outcome.reason}\n`);
+      if (outcome.status === 'rejected')
+        process.stderr.write(`line ${batch[i]!.line}: rejected: ${outcome.reason}\n`);
       else out.push(...toOutputLines(outcome));
     });
     if (out.length && !process.stdout.write(out.join(''))) {

@@ -3,23 +3,46 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/index.ts';
 
 /** `vigil <command>`: each command lives in its own module and is loaded only when asked for. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: (args: string[]) => Promise<number> }> }> = {
-  replay: { summary: 'run the engine over an NDJSON file with in-memory state', load: () => import('./replay.ts') },
-  config: { summary: 'validate the configuration and print it with secrets redacted', load: () => import('./config.ts') },
-  schemas: { summary: 'write the JSON Schemas of the input contract to a folder', load: () => import('./schemas.ts') },
+const COMMANDS: Record<
+  string,
+  { summary: string; load: () => Promise<{ main: (args: string[]) => Promise<number> }> }
+> = {
+  replay: {
+    summary: 'run the engine over an NDJSON file with in-memory state',
+    load: () => import('./replay.ts'),
+  },
+  config: {
+    summary: 'validate the configuration and print it with secrets redacted',
+    load: () => import('./config.ts'),
+  },
+  schemas: {
+    summary: 'write the JSON Schemas of the input contract to a folder',
+    load: () => import('./schemas.ts'),
+  },
 };
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(10)} ${summary}`);
-  return ['usage: vigil <command> [options]', '', 'commands:', ...lines, '', 'options: --help, --version'].join('\n');
+  return [
+    'usage: vigil <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'options: --help, --version',
+  ].join('\n');
 }
 
 const [name, ...args] = process.argv.slice(2);
 if (name === '--version' || name === '-v') {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   process.stdout.write(`${pkg.version}\n`);
 } else if (!name || name === '--help' || name === '-h' || !COMMANDS[name]) {
-  process.stderr.write(`${name && !name.startsWith('-') ? `vigil: unknown command "${name}"\n` : ''}${usage()}\n`);
+  process.stderr.write(
+    `${name && !name.startsWith('-') ? `vigil: unknown command "${name}"\n` : ''}${usage()}\n`,
+  );
   process.exitCode = name === '--help' || name === '-h' ? 0 : 2;
 } else {
   try {

@@ -8,13 +8,23 @@ import { Engine } from '../pipeline/engine.ts';
 import type { StateStore } from '../state/store.ts';
 
 /** The engine as every command builds it: config read once, parts handed down. */
-export function createEngine(config: Config, store: StateStore, logger: Logger, options: { watchGeoData?: boolean } = {}) {
+export function createEngine(
+  config: Config,
+  store: StateStore,
+  logger: Logger,
+  options: { watchGeoData?: boolean } = {},
+) {
   const geo = GeoLocator.load({
     ...(config.geoDataDir && { dataDir: config.geoDataDir }),
     watch: options.watchGeoData ?? false,
     logger: logger.child({ component: 'geo' }),
   });
   const enricher = new Enricher(geo, new NetworkClassifier(config.detect.travel.trustedNetworks));
-  const engine = new Engine({ store, enricher, settings: config.detect, policy: loadPolicy(config.policyFile) });
+  const engine = new Engine({
+    store,
+    enricher,
+    settings: config.detect,
+    policy: loadPolicy(config.policyFile),
+  });
   return { engine, geo };
 }

@@ -82,7 +82,11 @@ export const detectSchema = z.object({
     .prefault({}),
   bulk: z
     .object({
-      windowMs: z.number().int().positive().default(10 * 60_000),
+      windowMs: z
+        .number()
+        .int()
+        .positive()
+        .default(10 * 60_000),
       recordsThreshold: z.number().int().positive().default(1000),
       baselineMultiplier: z.number().positive().default(10),
       /** The baseline rule waits for this many earlier windows and never fires below this many records. */
@@ -93,7 +97,11 @@ export const detectSchema = z.object({
     .prefault({}),
   failures: z
     .object({
-      windowMs: z.number().int().positive().default(10 * 60_000),
+      windowMs: z
+        .number()
+        .int()
+        .positive()
+        .default(10 * 60_000),
       perUserThreshold: z.number().int().positive().default(10),
       mfaThreshold: z.number().int().positive().default(5),
       perIpDistinctUsers: z.number().int().positive().default(20),

@@ -13,7 +13,10 @@ export interface Verdict {
  * evidence (noisy-OR): two medium signals together outweigh either alone, and the result stays in [0, 1].
  */
 export function scoreRisk(signals: readonly Signal[], weights: Policy['weights']): number {
-  const doubt = signals.reduce((product, signal) => product * (1 - signal.score * (weights[signal.type] ?? 1)), 1);
+  const doubt = signals.reduce(
+    (product, signal) => product * (1 - signal.score * (weights[signal.type] ?? 1)),
+    1,
+  );
   return Math.round((1 - doubt) * 1000) / 1000;
 }
 

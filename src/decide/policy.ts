@@ -24,7 +24,10 @@ export const policySchema = z.object({
           signals: z.array(signalType).min(1).optional(),
           description: z.string().optional(),
         })
-        .refine((rule) => rule.minRisk !== undefined || rule.signals !== undefined, 'a rule needs minRisk or signals'),
+        .refine(
+          (rule) => rule.minRisk !== undefined || rule.signals !== undefined,
+          'a rule needs minRisk or signals',
+        ),
     )
     .min(1),
 });
@@ -50,9 +53,13 @@ export function loadPolicy(file: string | undefined): Policy {
   try {
     raw = parseYaml(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError([`VIGIL_POLICY_FILE: cannot read ${file}: ${(error as Error).message.split('\n')[0]}`]);
+    throw new ConfigError([
+      `VIGIL_POLICY_FILE: cannot read ${file}: ${(error as Error).message.split('\n')[0]}`,
+    ]);
   }
   const result = policySchema.safeParse(raw);
   if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => `${file}: ${issue.path.join('.') || 'policy'}: ${issue.message}`));
+  throw new ConfigError(
+    result.error.issues.map((issue) => `${file}: ${issue.path.join('.') || 'policy'}: ${issue.message}`),
+  );
 }

@@ -6,7 +6,11 @@ import type { DetectContext, Signal } from './signal.ts';
  * failed passwords for one user (brute force), rejected MFA prompts (MFA fatigue), and failed
  * sign-ins for many users from one address (password spray).
  */
-export function detectFailureBursts(context: DetectContext, view: AuthView, ipView?: IpFailureView): Signal[] {
+export function detectFailureBursts(
+  context: DetectContext,
+  view: AuthView,
+  ipView?: IpFailureView,
+): Signal[] {
   const { settings, enriched } = context;
   const failures = settings.failures;
   const minutes = failures.windowMs / 60_000;
@@ -19,7 +23,12 @@ export function detectFailureBursts(context: DetectContext, view: AuthView, ipVi
       severity: 'high',
       score: 0.6,
       summary: `${view.loginFailures} failed logins in ${minutes} min`,
-      evidence: { failures: view.loginFailures, windowMinutes: minutes, threshold: failures.perUserThreshold, ip: enriched.ip },
+      evidence: {
+        failures: view.loginFailures,
+        windowMinutes: minutes,
+        threshold: failures.perUserThreshold,
+        ip: enriched.ip,
+      },
     });
   }
   if (type === 'mfa_failure' && view.mfaFailures === failures.mfaThreshold) {
@@ -28,7 +37,12 @@ export function detectFailureBursts(context: DetectContext, view: AuthView, ipVi
       severity: 'high',
       score: 0.7,
       summary: `${view.mfaFailures} rejected MFA challenges in ${minutes} min`,
-      evidence: { failures: view.mfaFailures, windowMinutes: minutes, threshold: failures.mfaThreshold, ip: enriched.ip },
+      evidence: {
+        failures: view.mfaFailures,
+        windowMinutes: minutes,
+        threshold: failures.mfaThreshold,
+        ip: enriched.ip,
+      },
     });
   }
   const limit = failures.perIpDistinctUsers;

@@ -16,11 +16,14 @@ export function detectBulkDownload(context: DetectContext, view: AccessView): Si
   const baselineLimit = Math.max(bulk.baselineMinRecords, bulk.baselineMultiplier * view.baselineRecords);
   const absolute = crossed(bulk.recordsThreshold);
   const aboveBaseline =
-    view.baselineSamples >= bulk.baselineMinSamples && baselineLimit < bulk.recordsThreshold && crossed(baselineLimit);
+    view.baselineSamples >= bulk.baselineMinSamples &&
+    baselineLimit < bulk.recordsThreshold &&
+    crossed(baselineLimit);
   if (!absolute && !aboveBaseline) return undefined;
 
   const learning = isLearning(view.profile, enriched.atMs, settings.learning);
-  const fresh = (seen: Sighting | undefined) => !learning && (!seen || enriched.atMs - seen.firstMs < RECENT_MS);
+  const fresh = (seen: Sighting | undefined) =>
+    !learning && (!seen || enriched.atMs - seen.firstMs < RECENT_MS);
   const aggravating = [
     ...(enriched.device && fresh(view.device) ? ['new_device'] : []),
     ...(enriched.placeUsable && enriched.place?.country && fresh(view.country) ? ['new_country'] : []),
@@ -33,7 +36,9 @@ export function detectBulkDownload(context: DetectContext, view: AccessView): Si
     score: aggravating.length ? 0.9 : absolute ? 0.7 : 0.6,
     summary:
       `${view.windowRecords.toLocaleString('en')} records in ${minutes} min ` +
-      (absolute ? `(threshold ${bulk.recordsThreshold.toLocaleString('en')})` : `(baseline ${view.baselineRecords})`) +
+      (absolute
+        ? `(threshold ${bulk.recordsThreshold.toLocaleString('en')})`
+        : `(baseline ${view.baselineRecords})`) +
       (aggravating.length ? ` from a ${aggravating.join(' and ').replaceAll('_', ' ')}` : ''),
     evidence: {
       records: view.windowRecords,

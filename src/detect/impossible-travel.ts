@@ -35,7 +35,11 @@ export function measureLeg(from: StoredPlace & { atMs: number }, to: StoredPlace
  * Compares a sign-in with the user's nearest located sign-ins before and after it in event time,
  * so late arrivals are judged against their true neighbours. The same address is never travel.
  */
-export function detectImpossibleTravel(context: DetectContext, view: AuthView, current: string | undefined): Signal | undefined {
+export function detectImpossibleTravel(
+  context: DetectContext,
+  view: AuthView,
+  current: string | undefined,
+): Signal | undefined {
   if (!current || view.duplicate) return undefined;
   const { maxSpeedKmh, minDistanceKm } = context.settings.travel;
   const here = { ...decodePlace(current), atMs: context.enriched.atMs };
@@ -46,7 +50,9 @@ export function detectImpossibleTravel(context: DetectContext, view: AuthView, c
     .map((there) => (there.atMs <= here.atMs ? measureLeg(there, here) : measureLeg(here, there)))
     .filter((leg) => leg.effectiveDistanceKm >= minDistanceKm && leg.speedKmh > maxSpeedKmh);
   if (legs.length === 0) return undefined;
-  const leg = legs.reduce((fastest, candidate) => (candidate.speedKmh > fastest.speedKmh ? candidate : fastest));
+  const leg = legs.reduce((fastest, candidate) =>
+    candidate.speedKmh > fastest.speedKmh ? candidate : fastest,
+  );
   const ratio = leg.speedKmh / maxSpeedKmh;
   return {
     type: 'impossible_travel',

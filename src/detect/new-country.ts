@@ -2,7 +2,11 @@ import type { AuthView } from '../state/store.ts';
 import { DAY_MS, isLearning, learningEvidence, type DetectContext, type Signal } from './signal.ts';
 
 /** A sign-in from a country the user has not signed in from within the retention period. */
-export function detectNewCountry(context: DetectContext, view: AuthView, country: string | undefined): Signal | undefined {
+export function detectNewCountry(
+  context: DetectContext,
+  view: AuthView,
+  country: string | undefined,
+): Signal | undefined {
   const { enriched, settings } = context;
   if (!country || view.duplicate) return undefined;
   const seen = view.country;

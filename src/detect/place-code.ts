@@ -24,6 +24,13 @@ export function encodePlace(enriched: EnrichedEvent): string | undefined {
 }
 
 export function decodePlace(code: string): StoredPlace {
-  const [lat, lon, accuracyKm, ip, country, city] = JSON.parse(code) as [number, number, number, string, string, string];
+  const [lat, lon, accuracyKm, ip, country, city] = JSON.parse(code) as [
+    number,
+    number,
+    number,
+    string,
+    string,
+    string,
+  ];
   return { lat, lon, accuracyKm, ip, ...(country && { country }), ...(city && { city }) };
 }

@@ -6,10 +6,16 @@ export interface Device {
   readonly source: 'device_id' | 'user_agent';
 }
 
-export function identifyDevice(deviceId: string | undefined, userAgent: string | undefined): Device | undefined {
+export function identifyDevice(
+  deviceId: string | undefined,
+  userAgent: string | undefined,
+): Device | undefined {
   if (deviceId) return { key: `id:${deviceId}`, source: 'device_id' };
   if (userAgent) {
-    return { key: `ua:${createHash('sha256').update(userAgent).digest('base64url').slice(0, 16)}`, source: 'user_agent' };
+    return {
+      key: `ua:${createHash('sha256').update(userAgent).digest('base64url').slice(0, 16)}`,
+      source: 'user_agent',
+    };
   }
   return undefined;
 }

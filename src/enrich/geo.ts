@@ -15,7 +15,15 @@ export interface Place {
 }
 
 interface GeoipLite {
-  lookup(ip: string): { country: string; region: string; city: string; ll: [number | null, number | null]; area?: number } | null;
+  lookup(
+    ip: string,
+  ): {
+    country: string;
+    region: string;
+    city: string;
+    ll: [number | null, number | null];
+    area?: number;
+  } | null;
   startWatchingDataUpdate(callback?: () => void): void;
   stopWatchingDataUpdate(): void;
 }

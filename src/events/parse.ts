@@ -23,7 +23,8 @@ export function validateEvent(value: unknown, expected?: EventKind): ParseResult
     return { ok: false, reason: 'expected a JSON object' };
   }
   const kind = expected ?? kindOf(value as Record<string, unknown>);
-  if (!kind) return { ok: false, reason: 'kind: neither "type" (auth event) nor "action" (access event) is present' };
+  if (!kind)
+    return { ok: false, reason: 'kind: neither "type" (auth event) nor "action" (access event) is present' };
   const result = (kind === 'auth' ? authEventSchema : accessEventSchema).safeParse(value);
   if (!result.success) return { ok: false, reason: describeIssues(result.error.issues) };
   return { ok: true, event: { ...result.data, kind } as VigilEvent };

@@ -27,7 +27,14 @@ const common = {
   geo: geo.optional(),
 };
 
-export const AUTH_TYPES = ['login_success', 'login_failure', 'mfa_success', 'mfa_failure', 'token_refresh', 'logout'] as const;
+export const AUTH_TYPES = [
+  'login_success',
+  'login_failure',
+  'mfa_success',
+  'mfa_failure',
+  'token_refresh',
+  'logout',
+] as const;
 export const ACCESS_ACTIONS = ['read', 'export', 'download', 'write', 'delete'] as const;
 
 export const authEventSchema = z

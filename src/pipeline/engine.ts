@@ -10,7 +10,15 @@ import { encodePlace } from '../detect/place-code.ts';
 import type { DetectContext, DetectSettings, Signal } from '../detect/signal.ts';
 import type { Enricher, EnrichedEvent } from '../enrich/enrich.ts';
 import { parseEvent, type EventKind } from '../events/index.ts';
-import type { AccessView, AuthOutcome, AuthView, IpFailureView, StateLimits, StateOp, StateStore } from '../state/store.ts';
+import type {
+  AccessView,
+  AuthOutcome,
+  AuthView,
+  IpFailureView,
+  StateLimits,
+  StateOp,
+  StateStore,
+} from '../state/store.ts';
 
 export interface EngineInput {
   readonly value: string | Uint8Array;
@@ -27,7 +35,8 @@ interface Subject {
 }
 
 export type SignalRecord = Signal & Subject & { readonly id: string };
-export type DecisionRecord = Subject & Verdict & { readonly id: string; readonly signals: readonly SignalRecord[] };
+export type DecisionRecord = Subject &
+  Verdict & { readonly id: string; readonly signals: readonly SignalRecord[] };
 
 export type Outcome =
   | { readonly status: 'rejected'; readonly reason: string }
@@ -103,7 +112,10 @@ export class Engine {
       const plan = planned[i]!;
       const own = views.slice(next, next + plan.ops.length);
       next += plan.ops.length;
-      results.set(enriched, this.#judge(enriched, plan, own[0] as AuthView | AccessView, own[1] as IpFailureView | undefined));
+      results.set(
+        enriched,
+        this.#judge(enriched, plan, own[0] as AuthView | AccessView, own[1] as IpFailureView | undefined),
+      );
     }
     return outcomes.map((o) => ('status' in o ? o : results.get(o)!));
   }
@@ -120,18 +132,34 @@ export class Engine {
     const located = { ...(enriched.device && { device: enriched.device.key }), ...(country && { country }) };
     if (event.kind === 'access') {
       const counted = this.#settings.bulk.actions.includes(event.action);
-      return { ops: [{ kind: 'access', ...base, records: counted ? event.records : 0, ...located }], ...(country && { country }) };
+      return {
+        ops: [{ kind: 'access', ...base, records: counted ? event.records : 0, ...located }],
+        ...(country && { country }),
+      };
     }
     const outcome = AUTH_OUTCOMES[event.type]!;
     const ops: StateOp[] = [{ kind: 'auth', ...base, outcome, ...(place && { place }), ...located }];
-    if (outcome === 'login_failure') ops.push({ kind: 'ip-failure', ip: enriched.ip, user: event.user_id, atMs: enriched.atMs });
+    if (outcome === 'login_failure')
+      ops.push({ kind: 'ip-failure', ip: enriched.ip, user: event.user_id, atMs: enriched.atMs });
     return { ops, outcome, ...(place && { place }), ...(country && { country }) };
   }
 
-  #judge(enriched: EnrichedEvent, plan: Plan, view: AuthView | AccessView, ipView: IpFailureView | undefined): Outcome {
+  #judge(
+    enriched: EnrichedEvent,
+    plan: Plan,
+    view: AuthView | AccessView,
+    ipView: IpFailureView | undefined,
+  ): Outcome {
     if (view.duplicate) return { status: 'duplicate', enriched };
-    const context: DetectContext = { enriched, settings: this.#settings, geoDataDate: this.#enricher.geoDataDate };
-    const found = view.kind === 'access' ? [detectBulkDownload(context, view)] : this.#detectAuth(context, plan, view, ipView);
+    const context: DetectContext = {
+      enriched,
+      settings: this.#settings,
+      geoDataDate: this.#enricher.geoDataDate,
+    };
+    const found =
+      view.kind === 'access'
+        ? [detectBulkDownload(context, view)]
+        : this.#detectAuth(context, plan, view, ipView);
     const event = enriched.event;
     const subject: Subject = {
       event_id: event.event_id,
@@ -149,7 +177,12 @@ export class Engine {
   }
 
   /** Only a successful authentication places the user on a device and in a country; failures only count. */
-  #detectAuth(context: DetectContext, plan: Plan, view: AuthView, ipView: IpFailureView | undefined): (Signal | undefined)[] {
+  #detectAuth(
+    context: DetectContext,
+    plan: Plan,
+    view: AuthView,
+    ipView: IpFailureView | undefined,
+  ): (Signal | undefined)[] {
     switch (plan.outcome) {
       case 'login':
       case 'success':

@@ -3,19 +3,21 @@ import type { Outcome } from './engine.ts';
 /** One NDJSON line per signal, then one for the decision that they caused. */
 export function toOutputLines(outcome: Outcome): string[] {
   if (outcome.status !== 'processed') return [];
-  const lines = outcome.signals.map(({ id, event_id, user_id, occurred_at, session_id, type, severity, score, summary, evidence }) => ({
-    kind: 'signal',
-    id,
-    event_id,
-    user_id,
-    occurred_at,
-    ...(session_id && { session_id }),
-    type,
-    severity,
-    score,
-    summary,
-    evidence,
-  }));
+  const lines = outcome.signals.map(
+    ({ id, event_id, user_id, occurred_at, session_id, type, severity, score, summary, evidence }) => ({
+      kind: 'signal',
+      id,
+      event_id,
+      user_id,
+      occurred_at,
+      ...(session_id && { session_id }),
+      type,
+      severity,
+      score,
+      summary,
+      evidence,
+    }),
+  );
   const decision = outcome.decision;
   const all: object[] = [...lines];
   if (decision) {

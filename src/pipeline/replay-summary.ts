@@ -14,7 +14,8 @@ export class ReplaySummary {
     if (outcome.status === 'rejected') this.#rejected++;
     else if (outcome.status === 'duplicate') this.#duplicates++;
     else {
-      for (const signal of outcome.signals) this.#signals.set(signal.type, (this.#signals.get(signal.type) ?? 0) + 1);
+      for (const signal of outcome.signals)
+        this.#signals.set(signal.type, (this.#signals.get(signal.type) ?? 0) + 1);
       const decision = outcome.decision;
       if (!decision) return;
       this.#decisions.set(decision.action, (this.#decisions.get(decision.action) ?? 0) + 1);
@@ -28,11 +29,16 @@ export class ReplaySummary {
 
   render(): string {
     const counts = (map: Map<string, number>) =>
-      [...map].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `  ${k.padEnd(18)} ${n}`);
+      [...map]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([k, n]) => `  ${k.padEnd(18)} ${n}`);
     const top = [...this.#risk]
       .sort((a, b) => b[1].maxRisk - a[1].maxRisk || b[1].signals - a[1].signals || a[0].localeCompare(b[0]))
       .slice(0, 5)
-      .map(([user, r]) => `  ${user.padEnd(18)} risk ${r.maxRisk.toFixed(2)}, ${r.signals} signal${r.signals === 1 ? '' : 's'}`);
+      .map(
+        ([user, r]) =>
+          `  ${user.padEnd(18)} risk ${r.maxRisk.toFixed(2)}, ${r.signals} signal${r.signals === 1 ? '' : 's'}`,
+      );
     return [
       `events ${this.#events} (rejected ${this.#rejected}, duplicates ${this.#duplicates})`,
       'signals:',

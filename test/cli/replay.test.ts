@@ -10,9 +10,13 @@ const sample = new URL('../fixtures/sample.ndjson', import.meta.url).pathname;
 
 test('the demo finds the six planted incidents in the sample and nothing else', async () => {
   const { stdout, stderr } = await run(process.execPath, [vigil, 'replay', sample], { maxBuffer: 16 << 20 });
-  const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   for (const line of lines) {
-    for (const field of ['kind', 'event_id', 'user_id', 'occurred_at', 'score', 'evidence']) assert.ok(field in line, `${field} missing`);
+    for (const field of ['kind', 'event_id', 'user_id', 'occurred_at', 'score', 'evidence'])
+      assert.ok(field in line, `${field} missing`);
   }
   assert.deepEqual(
     lines.map((line) => `${line.user_id} ${line.kind} ${line.type ?? line.action}`),

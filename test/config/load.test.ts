@@ -43,12 +43,14 @@ test('environment variables are converted to their kinds', () => {
 });
 
 test('a bad value is one line naming the variable, what is wrong and what was given', () => {
-  assert.deepEqual(problemsOf(() => loadConfig({ env: { VIGIL_HTTP_PORT: 'eighty' } })), [
-    'VIGIL_HTTP_PORT: Invalid input: expected number, received string (got "eighty")',
-  ]);
-  assert.deepEqual(problemsOf(() => loadConfig({ env: { VIGIL_KAFKA_BROKERS: 'kafka' } })), [
-    'VIGIL_KAFKA_BROKERS: expected host:port (got "kafka")',
-  ]);
+  assert.deepEqual(
+    problemsOf(() => loadConfig({ env: { VIGIL_HTTP_PORT: 'eighty' } })),
+    ['VIGIL_HTTP_PORT: Invalid input: expected number, received string (got "eighty")'],
+  );
+  assert.deepEqual(
+    problemsOf(() => loadConfig({ env: { VIGIL_KAFKA_BROKERS: 'kafka' } })),
+    ['VIGIL_KAFKA_BROKERS: expected host:port (got "kafka")'],
+  );
 });
 
 test('a bad secret is named without echoing its value', () => {
@@ -70,10 +72,14 @@ test('a bad value in the file names the file and the setting', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
   const file = join(dir, 'vigil.yaml');
   writeFileSync(file, 'detect:\n  travel:\n    maxSpeedKmh: -5\n');
-  assert.deepEqual(problemsOf(() => loadConfig({ env: {}, file })), [
-    `${file}: detect.travel.maxSpeedKmh: Too small: expected number to be >0`,
-  ]);
-  assert.deepEqual(problemsOf(() => loadConfig({ env: {}, file: join(dir, 'missing.yaml') }))[0]?.split(':')[0], 'VIGIL_CONFIG_FILE');
+  assert.deepEqual(
+    problemsOf(() => loadConfig({ env: {}, file })),
+    [`${file}: detect.travel.maxSpeedKmh: Too small: expected number to be >0`],
+  );
+  assert.deepEqual(
+    problemsOf(() => loadConfig({ env: {}, file: join(dir, 'missing.yaml') }))[0]?.split(':')[0],
+    'VIGIL_CONFIG_FILE',
+  );
 });
 
 test('redaction hides passwords and URL credentials', () => {

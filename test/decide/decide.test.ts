@@ -8,7 +8,13 @@ import { decide, scoreRisk } from '../../src/decide/decide.ts';
 import { DEFAULT_POLICY, loadPolicy } from '../../src/decide/policy.ts';
 import type { Signal, SignalType } from '../../src/detect/signal.ts';
 
-const signal = (type: SignalType, score: number): Signal => ({ type, score, severity: 'medium', summary: '', evidence: {} });
+const signal = (type: SignalType, score: number): Signal => ({
+  type,
+  score,
+  severity: 'medium',
+  summary: '',
+  evidence: {},
+});
 
 test('risk combines signals as independent evidence: 0.7 and 0.4 make 0.82', () => {
   assert.equal(scoreRisk([signal('impossible_travel', 0.7), signal('new_device', 0.4)], {}), 0.82);
@@ -31,11 +37,14 @@ test('a policy file is validated and its errors name the file and the rule', () 
   const dir = mkdtempSync(join(tmpdir(), 'vigil-policy-'));
   const file = join(dir, 'policy.yaml');
   writeFileSync(file, 'rules:\n  - action: revoke_sessions\n    signals: [teleport]\n');
-  assert.throws(() => loadPolicy(file), (error: unknown) => {
-    assert.ok(error instanceof ConfigError);
-    assert.match(error.problems[0]!, /policy\.yaml: rules\.0\.signals\.0: Invalid option/);
-    return true;
-  });
+  assert.throws(
+    () => loadPolicy(file),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.problems[0]!, /policy\.yaml: rules\.0\.signals\.0: Invalid option/);
+      return true;
+    },
+  );
   writeFileSync(file, 'rules:\n  - action: step_up\n    minRisk: 0.3\n');
   assert.equal(decide([signal('new_device', 0.4)], loadPolicy(file)).action, 'step_up');
 });

@@ -30,5 +30,11 @@ test('failed sign-ins for 20 users from one address is password spray, with a sa
     sampleUsers: ['u20', 'u19'],
   });
   assert.equal(signal?.type, 'password_spray');
-  assert.deepEqual(signal.evidence, { ip: '198.51.100.7', users: 20, sampleUsers: ['u20', 'u19'], windowMinutes: 10, threshold: 20 });
+  assert.deepEqual(signal.evidence, {
+    ip: '198.51.100.7',
+    users: 20,
+    sampleUsers: ['u20', 'u19'],
+    windowMinutes: 10,
+    threshold: 20,
+  });
 });

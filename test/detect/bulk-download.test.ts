@@ -29,35 +29,65 @@ function view(overrides: Partial<AccessView>): AccessView {
 }
 
 test('crossing 1,000 records in the window fires once, with the counts', () => {
-  const signal = detectBulkDownload(context(exportEvent), view({ windowRecordsBefore: 500, windowRecords: 1100, windowEvents: 2 }));
+  const signal = detectBulkDownload(
+    context(exportEvent),
+    view({ windowRecordsBefore: 500, windowRecords: 1100, windowEvents: 2 }),
+  );
   assert.equal(signal?.severity, 'high');
   assert.equal(signal.score, 0.7);
   assert.equal(signal.summary, '1,100 records in 10 min (threshold 1,000)');
   assert.deepEqual(
-    [signal.evidence.records, signal.evidence.recordsBefore, signal.evidence.events, signal.evidence.rule, signal.evidence.lastResource],
+    [
+      signal.evidence.records,
+      signal.evidence.recordsBefore,
+      signal.evidence.events,
+      signal.evidence.rule,
+      signal.evidence.lastResource,
+    ],
     [1100, 500, 2, 'absolute', 'crm/contacts'],
   );
 });
 
 test('999 records is under the threshold; an export after crossing adds no second alert', () => {
   assert.equal(detectBulkDownload(context(exportEvent), view({ windowRecords: 999 })), undefined);
-  assert.equal(detectBulkDownload(context(exportEvent), view({ windowRecordsBefore: 1100, windowRecords: 1700 })), undefined);
+  assert.equal(
+    detectBulkDownload(context(exportEvent), view({ windowRecordsBefore: 1100, windowRecords: 1700 })),
+    undefined,
+  );
 });
 
-test('ten times the user\'s own baseline fires below the absolute threshold', () => {
-  const signal = detectBulkDownload(context(exportEvent), view({ windowRecords: 600, baselineRecords: 40, baselineSamples: 12 }));
+test("ten times the user's own baseline fires below the absolute threshold", () => {
+  const signal = detectBulkDownload(
+    context(exportEvent),
+    view({ windowRecords: 600, baselineRecords: 40, baselineSamples: 12 }),
+  );
   assert.equal(signal?.evidence.rule, 'baseline');
   assert.equal(signal.evidence.threshold, 400);
   assert.equal(signal.summary, '600 records in 10 min (baseline 40)');
 });
 
 test('the baseline rule waits for 5 earlier windows and never fires under 200 records', () => {
-  assert.equal(detectBulkDownload(context(exportEvent), view({ windowRecords: 600, baselineRecords: 40, baselineSamples: 4 })), undefined);
-  assert.equal(detectBulkDownload(context(exportEvent), view({ windowRecords: 150, baselineRecords: 5, baselineSamples: 50 })), undefined);
+  assert.equal(
+    detectBulkDownload(
+      context(exportEvent),
+      view({ windowRecords: 600, baselineRecords: 40, baselineSamples: 4 }),
+    ),
+    undefined,
+  );
+  assert.equal(
+    detectBulkDownload(
+      context(exportEvent),
+      view({ windowRecords: 150, baselineRecords: 5, baselineSamples: 50 }),
+    ),
+    undefined,
+  );
 });
 
 test('a bulk download from a device first seen an hour ago is critical', () => {
-  const signal = detectBulkDownload(context(exportEvent), view({ windowRecords: 1200, device: { firstMs: T - HOUR, lastMs: T - HOUR } }));
+  const signal = detectBulkDownload(
+    context(exportEvent),
+    view({ windowRecords: 1200, device: { firstMs: T - HOUR, lastMs: T - HOUR } }),
+  );
   assert.equal(signal?.severity, 'critical');
   assert.equal(signal.score, 0.9);
   assert.deepEqual(signal.evidence.aggravating, ['new_device']);

@@ -10,8 +10,22 @@ export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 export const settings = detectSchema.parse({});
 
-export const PARIS: Place = { lat: 48.8566, lon: 2.3522, accuracyKm: 0, country: 'FR', city: 'Paris', source: 'emitter' };
-export const NEW_YORK: Place = { lat: 40.7128, lon: -74.006, accuracyKm: 0, country: 'US', city: 'New York', source: 'emitter' };
+export const PARIS: Place = {
+  lat: 48.8566,
+  lon: 2.3522,
+  accuracyKm: 0,
+  country: 'FR',
+  city: 'Paris',
+  source: 'emitter',
+};
+export const NEW_YORK: Place = {
+  lat: 40.7128,
+  lon: -74.006,
+  accuracyKm: 0,
+  country: 'US',
+  city: 'New York',
+  source: 'emitter',
+};
 
 export function enriched(
   overrides: Partial<Omit<EnrichedEvent, 'event'>> & { atMs: number; event?: Record<string, unknown> },

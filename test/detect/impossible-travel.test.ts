@@ -17,7 +17,10 @@ test('Paris→New York in 1 h is 5,837 km/h', () => {
 });
 
 test('accuracy radii shrink the distance before the speed: 100 km + 1,000 km off leaves 4,737 km/h', () => {
-  const leg = measureLeg(at({ ...PARIS, accuracyKm: 100 }, T, 'a'), at({ ...NEW_YORK, accuracyKm: 1000 }, T + HOUR, 'b'));
+  const leg = measureLeg(
+    at({ ...PARIS, accuracyKm: 100 }, T, 'a'),
+    at({ ...NEW_YORK, accuracyKm: 1000 }, T + HOUR, 'b'),
+  );
   assert.equal(Math.round(leg.effectiveDistanceKm), 4737);
   assert.equal(Math.round(leg.speedKmh), 4737);
 });
@@ -30,7 +33,11 @@ test('two sign-ins in the same millisecond divide by one second, not zero', () =
 function travel(hereIp: string, thereIp: string, gapMs: number, here = NEW_YORK, there = PARIS) {
   const now = enriched({ atMs: T + gapMs, place: here, event: { ip: hereIp } });
   const before = enriched({ atMs: T, place: there, event: { ip: thereIp } });
-  return detectImpossibleTravel(context(now), authView({ earlier: { atMs: T, place: encodePlace(before)! } }), encodePlace(now));
+  return detectImpossibleTravel(
+    context(now),
+    authView({ earlier: { atMs: T, place: encodePlace(before)! } }),
+    encodePlace(now),
+  );
 }
 
 test('a sign-in in New York 1 h after Paris is impossible travel, with both places as evidence', () => {
@@ -39,8 +46,24 @@ test('a sign-in in New York 1 h after Paris is impossible travel, with both plac
   assert.equal(signal.severity, 'high');
   assert.equal(signal.summary, 'Paris, FR → New York, US: 5,837 km in 1 h, at least 5,837 km/h');
   assert.deepEqual(signal.evidence, {
-    from: { at: '2026-03-01T09:00:00.000Z', ip: '198.51.100.1', country: 'FR', city: 'Paris', lat: 48.8566, lon: 2.3522, accuracyKm: 0 },
-    to: { at: '2026-03-01T10:00:00.000Z', ip: '198.51.100.2', country: 'US', city: 'New York', lat: 40.7128, lon: -74.006, accuracyKm: 0 },
+    from: {
+      at: '2026-03-01T09:00:00.000Z',
+      ip: '198.51.100.1',
+      country: 'FR',
+      city: 'Paris',
+      lat: 48.8566,
+      lon: 2.3522,
+      accuracyKm: 0,
+    },
+    to: {
+      at: '2026-03-01T10:00:00.000Z',
+      ip: '198.51.100.2',
+      country: 'US',
+      city: 'New York',
+      lat: 40.7128,
+      lon: -74.006,
+      accuracyKm: 0,
+    },
     distanceKm: 5837.2,
     effectiveDistanceKm: 5837.2,
     gapSeconds: 3600,
@@ -65,7 +88,13 @@ test('London→Paris (344 km) in 10 min is under the 500 km floor: no signal', (
 });
 
 test('coarse radii can cancel travel: 3,000 km each way leaves nothing to move', () => {
-  const fuzzy = travel('198.51.100.2', '198.51.100.1', HOUR, { ...NEW_YORK, accuracyKm: 3000 }, { ...PARIS, accuracyKm: 3000 });
+  const fuzzy = travel(
+    '198.51.100.2',
+    '198.51.100.1',
+    HOUR,
+    { ...NEW_YORK, accuracyKm: 3000 },
+    { ...PARIS, accuracyKm: 3000 },
+  );
   assert.equal(fuzzy, undefined);
 });
 

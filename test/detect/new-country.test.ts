@@ -12,10 +12,16 @@ test('a first sign-in from a country lists the countries known before', () => {
 });
 
 test('a country seen within the retention period is not new', () => {
-  assert.equal(detectNewCountry(context(login), authView({ country: { firstMs: T - 40 * DAY, lastMs: T - DAY } }), 'US'), undefined);
+  assert.equal(
+    detectNewCountry(context(login), authView({ country: { firstMs: T - 40 * DAY, lastMs: T - DAY } }), 'US'),
+    undefined,
+  );
 });
 
 test('no new-country alert while learning, or without a usable country', () => {
-  assert.equal(detectNewCountry(context(login), authView({ profile: { firstSeenMs: T, logins: 1 } }), 'US'), undefined);
+  assert.equal(
+    detectNewCountry(context(login), authView({ profile: { firstSeenMs: T, logins: 1 } }), 'US'),
+    undefined,
+  );
   assert.equal(detectNewCountry(context(login), authView(), undefined), undefined);
 });

@@ -26,7 +26,10 @@ test('a device never seen, past learning, is a new device with what was known', 
 test('a device seen 89 days ago is known; 91 days ago it is new again', () => {
   const seen = (days: number) => authView({ device: { firstMs: T - 200 * DAY, lastMs: T - days * DAY } });
   assert.equal(detectNewDevice(context(login), seen(89)), undefined);
-  assert.equal(detectNewDevice(context(login), seen(91))?.summary, 'device not used for 91 days signs in again');
+  assert.equal(
+    detectNewDevice(context(login), seen(91))?.summary,
+    'device not used for 91 days signs in again',
+  );
 });
 
 test('learning lasts until 14 days or 10 logins, whichever comes first', () => {
@@ -38,7 +41,10 @@ test('learning lasts until 14 days or 10 logins, whichever comes first', () => {
 });
 
 test('no new-device alert while the user is learning', () => {
-  assert.equal(detectNewDevice(context(login), authView({ profile: { firstSeenMs: T - 2 * DAY, logins: 3 } })), undefined);
+  assert.equal(
+    detectNewDevice(context(login), authView({ profile: { firstSeenMs: T - 2 * DAY, logins: 3 } })),
+    undefined,
+  );
 });
 
 test('without a device id or user agent nothing can be said', () => {

@@ -36,7 +36,9 @@ test('malformed JSON is a rejection, not an exception', () => {
 });
 
 test('every invalid field is named with what is wrong', () => {
-  const result = parseEvent(JSON.stringify({ ...exportEvent, occurred_at: '2026-03-01', ip: '300.1.1.1', records: 1.5 }));
+  const result = parseEvent(
+    JSON.stringify({ ...exportEvent, occurred_at: '2026-03-01', ip: '300.1.1.1', records: 1.5 }),
+  );
   assert.deepEqual(result, {
     ok: false,
     reason:

@@ -12,7 +12,9 @@ export async function fetchJars(pom: string, libs: string): Promise<void> {
   await run('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`], {
     maxBuffer: 64 * 1024 * 1024,
   }).catch((error: Error & { stdout?: string; stderr?: string }) => {
-    throw new Error(`mvn could not fetch the jars of ${pom}: ${error.stdout ?? ''}${error.stderr ?? error.message}`);
+    throw new Error(
+      `mvn could not fetch the jars of ${pom}: ${error.stdout ?? ''}${error.stderr ?? error.message}`,
+    );
   });
   writeFileSync(marker, new Date().toISOString());
 }

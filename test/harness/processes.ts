@@ -7,7 +7,12 @@ import { promisify } from 'node:util';
 export const run = promisify(execFile);
 
 /** Starts a long-lived server in its own process group, its output appended to `<dir>/server.log`. */
-export function startDetached(dir: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): number {
+export function startDetached(
+  dir: string,
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): number {
   mkdirSync(dir, { recursive: true });
   const log = openSync(join(dir, 'server.log'), 'a');
   const child = spawn(command, args, {

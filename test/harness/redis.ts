@@ -10,15 +10,28 @@ async function requireRedisServer(): Promise<void> {
 }
 
 async function redisCli(port: number, ...args: string[]): Promise<string> {
-  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 5000 });
+  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    timeout: 5000,
+  });
   return stdout.trim();
 }
 
 function startRedis(dir: string, port: number, extra: readonly string[] = []): void {
   // Nothing persisted: tests own their keys, and a restart starts empty.
   startDetached(dir, 'redis-server', [
-    '--bind', '127.0.0.1', '--port', String(port), '--dir', dir,
-    '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', ...extra,
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--protected-mode',
+    'yes',
+    ...extra,
   ]);
 }
 
@@ -38,7 +51,8 @@ export function redisService(stackDir: string): Service {
 /** Three masters, no replicas: enough to spread hash slots and prove every script stays on one slot. */
 export function redisClusterService(stackDir: string): Service {
   const dirs = REDIS_CLUSTER_PORTS.map((port) => join(stackDir, `redis-cluster-${port}`));
-  const clusterOk = async () => (await redisCli(REDIS_CLUSTER_PORTS[0], 'cluster', 'info')).includes('cluster_state:ok');
+  const clusterOk = async () =>
+    (await redisCli(REDIS_CLUSTER_PORTS[0], 'cluster', 'info')).includes('cluster_state:ok');
   return {
     name: 'redis-cluster',
     endpoint: REDIS_CLUSTER_PORTS.map((port) => `127.0.0.1:${port}`).join(','),
@@ -49,7 +63,14 @@ export function redisClusterService(stackDir: string): Service {
       for (const [i, port] of REDIS_CLUSTER_PORTS.entries()) {
         const dir = dirs[i]!;
         await run('rm', ['-f', join(dir, 'nodes.conf')]);
-        startRedis(dir, port, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000']);
+        startRedis(dir, port, [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-node-timeout',
+          '5000',
+        ]);
       }
       for (const port of REDIS_CLUSTER_PORTS) {
         for (let i = 0; i < 40 && !(await redisCli(port, 'ping').catch(() => '')); i++) {
@@ -57,9 +78,12 @@ export function redisClusterService(stackDir: string): Service {
         }
       }
       await run('redis-cli', [
-        '--cluster', 'create',
+        '--cluster',
+        'create',
         ...REDIS_CLUSTER_PORTS.map((port) => `127.0.0.1:${port}`),
-        '--cluster-replicas', '0', '--cluster-yes',
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
       ]);
     },
     healthy: clusterOk,
@@ -70,4 +94,3 @@ export function redisClusterService(stackDir: string): Service {
     },
   };
 }
-

@@ -29,7 +29,10 @@ export interface StartReport {
 const isHealthy = (service: Service) => service.healthy().catch(() => false);
 
 /** Starts every service that is not already healthy and waits for it; idempotent. */
-export async function stackUp(services = stackServices(), log = (_line: string) => {}): Promise<StartReport[]> {
+export async function stackUp(
+  services = stackServices(),
+  log = (_line: string) => {},
+): Promise<StartReport[]> {
   const down: Service[] = [];
   for (const service of services) {
     if (await isHealthy(service)) log(`${service.name}: already running at ${service.endpoint}`);
@@ -42,7 +45,12 @@ export async function stackUp(services = stackServices(), log = (_line: string) 
       const started = Date.now();
       await service.stop(); // a stale process that holds the port but does not answer
       await service.start();
-      await waitUntil(service.name, () => service.healthy(), service.startTimeoutMs, join(STACK_DIR, service.name, 'server.log'));
+      await waitUntil(
+        service.name,
+        () => service.healthy(),
+        service.startTimeoutMs,
+        join(STACK_DIR, service.name, 'server.log'),
+      );
       const seconds = (Date.now() - started) / 1000;
       log(`${service.name}: started at ${service.endpoint} in ${seconds.toFixed(1)}s`);
       return { name: service.name, started: true, seconds };
@@ -59,8 +67,14 @@ export async function stackDown(services = stackServices(), log = (_line: string
   );
 }
 
-export async function stackStatus(services = stackServices()): Promise<{ name: string; endpoint: string; healthy: boolean }[]> {
+export async function stackStatus(
+  services = stackServices(),
+): Promise<{ name: string; endpoint: string; healthy: boolean }[]> {
   return Promise.all(
-    services.map(async (service) => ({ name: service.name, endpoint: service.endpoint, healthy: await isHealthy(service) })),
+    services.map(async (service) => ({
+      name: service.name,
+      endpoint: service.endpoint,
+      healthy: await isHealthy(service),
+    })),
   );
 }

@@ -42,5 +42,8 @@ test('redis: a batch of 200 events is one round trip, and every key expires', as
   const keys = await client.keys(`${prefix}*`);
   assert.equal(keys.length, 102); // profile and sign-ins of 51 users
   const ttls = await Promise.all(keys.map((key) => client.pttl(key)));
-  assert.ok(ttls.every((ttl) => ttl > 0), 'every key has a TTL');
+  assert.ok(
+    ttls.every((ttl) => ttl > 0),
+    'every key has a TTL',
+  );
 });

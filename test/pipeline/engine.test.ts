@@ -13,14 +13,27 @@ const settings = detectSchema.parse({ travel: { trustedNetworks: ['129.78.0.0/16
 
 function engine() {
   const enricher = new Enricher(geo, new NetworkClassifier(settings.travel.trustedNetworks));
-  return new Engine({ store: new MemoryStateStore(stateLimits(settings)), enricher, settings, policy: DEFAULT_POLICY });
+  return new Engine({
+    store: new MemoryStateStore(stateLimits(settings)),
+    enricher,
+    settings,
+    policy: DEFAULT_POLICY,
+  });
 }
 
 let n = 0;
 const login = (at: string, ip: string, extra: Record<string, unknown> = {}) => ({
-  value: JSON.stringify({ event_id: `e${++n}`, occurred_at: at, type: 'login_success', user_id: 'alice', ip, ...extra }),
+  value: JSON.stringify({
+    event_id: `e${++n}`,
+    occurred_at: at,
+    type: 'login_success',
+    user_id: 'alice',
+    ip,
+    ...extra,
+  }),
 });
-const types = (outcomes: Outcome[]) => outcomes.map((o) => (o.status === 'processed' ? o.signals.map((s) => s.type) : o.status));
+const types = (outcomes: Outcome[]) =>
+  outcomes.map((o) => (o.status === 'processed' ? o.signals.map((s) => s.type) : o.status));
 
 // St Albans (GB, radius 100 km) and Sydney address space (AU, radius 1,000 km).
 const ST_ALBANS = '81.2.69.160';
@@ -36,7 +49,9 @@ test('London then São Paulo 45 min later is impossible travel; the redelivered 
 test('an event arriving late is judged against the sign-in after it', async () => {
   const e = engine();
   await e.process([login('2026-03-01T10:00:00Z', ST_ALBANS)]);
-  assert.deepEqual(types(await e.process([login('2026-03-01T09:30:00Z', SAO_PAULO)])), [['impossible_travel']]);
+  assert.deepEqual(types(await e.process([login('2026-03-01T09:30:00Z', SAO_PAULO)])), [
+    ['impossible_travel'],
+  ]);
 });
 
 test('private, reserved and trusted addresses are never travel', async () => {
@@ -52,10 +67,12 @@ test('private, reserved and trusted addresses are never travel', async () => {
   assert.equal(trusted.status === 'processed' && trusted.enriched.network, 'trusted');
 });
 
-test('the emitter\'s own coordinates win over GeoIP', async () => {
+test("the emitter's own coordinates win over GeoIP", async () => {
   const e = engine();
   const [outcome] = await e.process([
-    login('2026-03-01T09:00:00Z', ST_ALBANS, { geo: { lat: -33.87, lon: 151.21, accuracy_km: 1, country: 'au' } }),
+    login('2026-03-01T09:00:00Z', ST_ALBANS, {
+      geo: { lat: -33.87, lon: 151.21, accuracy_km: 1, country: 'au' },
+    }),
   ]);
   assert.equal(outcome!.status === 'processed' && outcome.enriched.place?.country, 'AU');
   assert.equal(outcome!.status === 'processed' && outcome.enriched.place?.source, 'emitter');
@@ -67,7 +84,10 @@ test('IPv4-mapped IPv6 is located as IPv4', async () => {
 });
 
 test('an invalid event is a rejection with its reason; the rest of the batch is processed', async () => {
-  const outcomes = await engine().process([{ value: '{"type":"login_success"}' }, login('2026-03-01T09:00:00Z', ST_ALBANS)]);
+  const outcomes = await engine().process([
+    { value: '{"type":"login_success"}' },
+    login('2026-03-01T09:00:00Z', ST_ALBANS),
+  ]);
   assert.equal(outcomes[0]!.status, 'rejected');
   assert.match(outcomes[0]!.status === 'rejected' ? outcomes[0].reason : '', /^event_id: /);
   assert.equal(outcomes[1]!.status, 'processed');

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
-import type { AccessOp, AuthOp, IpFailureOp, StateLimits, StateStore, StateView } from '../../src/state/store.ts';
+import type {
+  AccessOp,
+  AuthOp,
+  IpFailureOp,
+  StateLimits,
+  StateStore,
+  StateView,
+} from '../../src/state/store.ts';
 
 /**
  * The behaviour every StateStore must have. Run against the in-memory store, a single Redis and a
@@ -22,7 +29,10 @@ export const LIMITS: StateLimits = {
 const T = Date.parse('2026-03-01T09:00:00Z');
 const MIN = 60_000;
 
-export function stateConformance(name: string, makeStore: (t: TestContext, limits: StateLimits) => Promise<StateStore>) {
+export function stateConformance(
+  name: string,
+  makeStore: (t: TestContext, limits: StateLimits) => Promise<StateStore>,
+) {
   const user = () => `user-${randomUUID()}`;
   const auth = (u: string, key: string, atMs: number, extra: Partial<AuthOp> = {}): AuthOp => ({
     kind: 'auth',
@@ -32,7 +42,13 @@ export function stateConformance(name: string, makeStore: (t: TestContext, limit
     outcome: 'login',
     ...extra,
   });
-  const access = (u: string, key: string, atMs: number, records: number, extra: Partial<AccessOp> = {}): AccessOp => ({
+  const access = (
+    u: string,
+    key: string,
+    atMs: number,
+    records: number,
+    extra: Partial<AccessOp> = {},
+  ): AccessOp => ({
     kind: 'access',
     user: u,
     eventKey: key,
@@ -40,12 +56,16 @@ export function stateConformance(name: string, makeStore: (t: TestContext, limit
     records,
     ...extra,
   });
-  const one = async (store: StateStore, op: AuthOp | AccessOp | IpFailureOp): Promise<StateView> => (await store.apply([op]))[0]!;
+  const one = async (store: StateStore, op: AuthOp | AccessOp | IpFailureOp): Promise<StateView> =>
+    (await store.apply([op]))[0]!;
 
   test(`${name}: a new user has no history; the second login sees the first`, async (t) => {
     const store = await makeStore(t, LIMITS);
     const u = user();
-    const [first, second] = await store.apply([auth(u, 'e1', T, { place: 'P1' }), auth(u, 'e2', T + MIN, { place: 'P2' })]);
+    const [first, second] = await store.apply([
+      auth(u, 'e1', T, { place: 'P1' }),
+      auth(u, 'e2', T + MIN, { place: 'P2' }),
+    ]);
     assert.deepEqual(first, {
       kind: 'auth',
       duplicate: false,
@@ -83,10 +103,13 @@ export function stateConformance(name: string, makeStore: (t: TestContext, limit
     const u = user();
     await store.apply([auth(u, 'a', T, { place: 'A' }), auth(u, 'c', T + 20 * MIN, { place: 'C' })]);
     const late = await one(store, auth(u, 'b', T + 10 * MIN, { place: 'B' }));
-    assert.deepEqual([late.kind === 'auth' && late.earlier, late.kind === 'auth' && late.later], [
-      { atMs: T, place: 'A' },
-      { atMs: T + 20 * MIN, place: 'C' },
-    ]);
+    assert.deepEqual(
+      [late.kind === 'auth' && late.earlier, late.kind === 'auth' && late.later],
+      [
+        { atMs: T, place: 'A' },
+        { atMs: T + 20 * MIN, place: 'C' },
+      ],
+    );
     assert.deepEqual(late.kind === 'auth' && late.profile, { firstSeenMs: T, logins: 2 });
   });
 
@@ -104,7 +127,10 @@ export function stateConformance(name: string, makeStore: (t: TestContext, limit
     const u = user();
     await store.apply([1, 2, 3, 4].map((i) => auth(u, `e${i}`, T + i * MIN, { place: `P${i}` })));
     const early = await one(store, auth(u, 'e0', T, { place: 'P0' }));
-    assert.deepEqual(early.kind === 'auth' && [early.earlier, early.later], [undefined, { atMs: T + 2 * MIN, place: 'P2' }]);
+    assert.deepEqual(early.kind === 'auth' && [early.earlier, early.later], [
+      undefined,
+      { atMs: T + 2 * MIN, place: 'P2' },
+    ]);
   });
 
   test(`${name}: devices and countries keep first and last sighting; an older event never moves last back`, async (t) => {
@@ -116,12 +142,10 @@ export function stateConformance(name: string, makeStore: (t: TestContext, limit
       auth(u, 'e3', T + 5 * MIN, { device: 'd1', country: 'GB' }),
     ]);
     const view = await one(store, auth(u, 'e4', T + 20 * MIN, { device: 'd1', country: 'GB' }));
-    assert.deepEqual(view.kind === 'auth' && [view.device, view.country, view.knownDevices, view.knownCountries], [
-      { firstMs: T, lastMs: T + 10 * MIN },
-      { firstMs: T, lastMs: T + 10 * MIN },
-      0,
-      [],
-    ]);
+    assert.deepEqual(
+      view.kind === 'auth' && [view.device, view.country, view.knownDevices, view.knownCountries],
+      [{ firstMs: T, lastMs: T + 10 * MIN }, { firstMs: T, lastMs: T + 10 * MIN }, 0, []],
+    );
   });
 
   test(`${name}: a new device and country come with what was known; the least recent device is forgotten past maxDevices`, async (t) => {
@@ -134,8 +158,15 @@ export function stateConformance(name: string, makeStore: (t: TestContext, limit
       auth(u, 'e4', T + 3 * MIN, { device: 'd1' }),
     ]);
     const fourth = await one(store, auth(u, 'e5', T + 4 * MIN, { device: 'd4', country: 'AU' }));
-    assert.deepEqual(fourth.kind === 'auth' && [fourth.device, fourth.knownDevices, fourth.knownCountries], [undefined, 3, ['FR', 'GB']]);
-    const views = await store.apply([auth(u, 'e6', T + 5 * MIN, { device: 'd2' }), auth(u, 'e7', T + 6 * MIN, { device: 'd1' })]);
+    assert.deepEqual(fourth.kind === 'auth' && [fourth.device, fourth.knownDevices, fourth.knownCountries], [
+      undefined,
+      3,
+      ['FR', 'GB'],
+    ]);
+    const views = await store.apply([
+      auth(u, 'e6', T + 5 * MIN, { device: 'd2' }),
+      auth(u, 'e7', T + 6 * MIN, { device: 'd1' }),
+    ]);
     assert.deepEqual(
       views.map((v) => v.kind === 'auth' && [v.device, v.knownDevices]),
       [
@@ -180,7 +211,17 @@ export function stateConformance(name: string, makeStore: (t: TestContext, limit
       access(u, 'r1', T + 11 * MIN, 0),
     ]);
     assert.deepEqual(
-      views.map((v) => v.kind === 'access' && [v.duplicate, v.windowRecordsBefore, v.windowRecords, v.windowEvents, v.baselineRecords, v.baselineSamples]),
+      views.map(
+        (v) =>
+          v.kind === 'access' && [
+            v.duplicate,
+            v.windowRecordsBefore,
+            v.windowRecords,
+            v.windowEvents,
+            v.baselineRecords,
+            v.baselineSamples,
+          ],
+      ),
       [
         [false, 0, 400, 1, 0, 0],
         [false, 400, 900, 2, 400, 1],
@@ -211,7 +252,12 @@ export function stateConformance(name: string, makeStore: (t: TestContext, limit
     const store = await makeStore(t, LIMITS);
     const ip = `203.0.113.${Math.floor(Math.random() * 250)}-${randomUUID()}`;
     const fail = (u: string, atMs: number): IpFailureOp => ({ kind: 'ip-failure', ip, user: u, atMs });
-    const views = await store.apply([fail('u1', T), fail('u2', T + MIN), fail('u1', T + 2 * MIN), fail('u3', T + 11 * MIN)]);
+    const views = await store.apply([
+      fail('u1', T),
+      fail('u2', T + MIN),
+      fail('u1', T + 2 * MIN),
+      fail('u3', T + 11 * MIN),
+    ]);
     assert.deepEqual(views, [
       { kind: 'ip-failure', usersBefore: 0, users: 1, sampleUsers: ['u1'] },
       { kind: 'ip-failure', usersBefore: 1, users: 2, sampleUsers: ['u2', 'u1'] },

@@ -37,7 +37,8 @@ export class SortedSet {
 
   /** Keeps the `count` highest entries. */
   keepHighest(count: number): void {
-    for (const entry of this.#entries.slice(0, Math.max(0, this.#entries.length - count))) this.delete(entry.member);
+    for (const entry of this.#entries.slice(0, Math.max(0, this.#entries.length - count)))
+      this.delete(entry.member);
   }
 
   #indexOf(score: number, member: string): number {

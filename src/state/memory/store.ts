@@ -131,7 +131,8 @@ export class MemoryStateStore implements StateStore {
     user.firstSeenMs = user.firstSeenMs === undefined ? op.atMs : Math.min(user.firstSeenMs, op.atMs);
     if (op.outcome === 'login') user.logins++;
     if (op.device) {
-      if (deviceIsNew && user.devices.size >= limits.maxDevices) user.devices.delete(oldestDevice(user.devices));
+      if (deviceIsNew && user.devices.size >= limits.maxDevices)
+        user.devices.delete(oldestDevice(user.devices));
       user.devices.set(op.device, widen(device, op.atMs));
     }
     if (op.country) user.countries.set(op.country, widen(country, op.atMs));
@@ -162,14 +163,18 @@ export class MemoryStateStore implements StateStore {
       ...(device && { device }),
       ...(country && { country }),
     } as const;
-    if (op.records === 0) return { ...view, duplicate: false, windowRecordsBefore: 0, windowRecords: 0, windowEvents: 0 };
+    if (op.records === 0)
+      return { ...view, duplicate: false, windowRecordsBefore: 0, windowRecords: 0, windowEvents: 0 };
 
     const member = `${op.eventKey}:${op.records}`;
     const duplicate = user.records.score(member) !== undefined;
     const others = user.records
       .range(op.atMs - limits.bulkWindowMs, op.atMs, true)
       .filter((entry) => entry.member !== member);
-    const before = others.reduce((sum, entry) => sum + Number(entry.member.slice(entry.member.lastIndexOf(':') + 1)), 0);
+    const before = others.reduce(
+      (sum, entry) => sum + Number(entry.member.slice(entry.member.lastIndexOf(':') + 1)),
+      0,
+    );
     const total = before + op.records;
     if (!duplicate) {
       user.records.add(op.atMs, member);
@@ -178,7 +183,13 @@ export class MemoryStateStore implements StateStore {
       user.baselineRecords += (total - user.baselineRecords) / n;
       user.baselineSamples++;
     }
-    return { ...view, duplicate, windowRecordsBefore: before, windowRecords: total, windowEvents: others.length + 1 };
+    return {
+      ...view,
+      duplicate,
+      windowRecordsBefore: before,
+      windowRecords: total,
+      windowEvents: others.length + 1,
+    };
   }
 
   #recordIpFailure(op: IpFailureOp): IpFailureView {
@@ -205,7 +216,9 @@ export class MemoryStateStore implements StateStore {
 }
 
 function widen(seen: Sighting | undefined, atMs: number): Sighting {
-  return seen ? { firstMs: Math.min(seen.firstMs, atMs), lastMs: Math.max(seen.lastMs, atMs) } : { firstMs: atMs, lastMs: atMs };
+  return seen
+    ? { firstMs: Math.min(seen.firstMs, atMs), lastMs: Math.max(seen.lastMs, atMs) }
+    : { firstMs: atMs, lastMs: atMs };
 }
 
 function oldestDevice(devices: ReadonlyMap<string, Sighting>): string {

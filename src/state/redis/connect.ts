@@ -7,7 +7,8 @@ import type { Config } from '../../config/index.ts';
  */
 export function connectRedis(config: Config['redis']): Redis | Cluster {
   const common = { enableAutoPipelining: true, lazyConnect: true } as const;
-  if (config.mode === 'standalone') return new Redis(config.urls[0]!, { ...common, maxRetriesPerRequest: null });
+  if (config.mode === 'standalone')
+    return new Redis(config.urls[0]!, { ...common, maxRetriesPerRequest: null });
   const nodes = config.urls.map((url) => {
     const { hostname, port } = new URL(url);
     return { host: hostname, port: Number(port || 6379) };

@@ -71,8 +71,21 @@ export class RedisStateStore implements StateStore {
       l.failureWindowMs,
       l.maxWindowEntries,
     );
-    const [duplicate, first, logins, earlier, earlierAt, later, laterAt, device, country, countries, devices, lf, mf] =
-      reply;
+    const [
+      duplicate,
+      first,
+      logins,
+      earlier,
+      earlierAt,
+      later,
+      laterAt,
+      device,
+      country,
+      countries,
+      devices,
+      lf,
+      mf,
+    ] = reply;
     const visit = (member: unknown, at: unknown) =>
       member ? { atMs: Number(at), place: String(member).slice(String(member).indexOf('|') + 1) } : undefined;
     const earlierVisit = visit(earlier, earlierAt);
@@ -135,7 +148,12 @@ export class RedisStateStore implements StateStore {
       l.sampleUsers,
       l.maxWindowEntries,
     );
-    return { kind: 'ip-failure', usersBefore: Number(before), users: Number(users), sampleUsers: sample.map(String) };
+    return {
+      kind: 'ip-failure',
+      usersBefore: Number(before),
+      users: Number(users),
+      sampleUsers: sample.map(String),
+    };
   }
 }
 
