@@ -15,9 +15,7 @@ export interface Place {
 }
 
 interface GeoipLite {
-  lookup(
-    ip: string,
-  ): {
+  lookup(ip: string): {
     country: string;
     region: string;
     city: string;

@@ -7,7 +7,9 @@ import { fetchJars } from './maven.ts';
 import { run, startDetached, stopDetached } from './processes.ts';
 import type { Service } from './service.ts';
 
-const KAFKA_VERSION = /<kafka.version>([^<]+)</.exec(readFileSync(new URL('./kafka/pom.xml', import.meta.url), 'utf8'))![1];
+const KAFKA_VERSION = /<kafka.version>([^<]+)</.exec(
+  readFileSync(new URL('./kafka/pom.xml', import.meta.url), 'utf8'),
+)![1];
 
 /** Apache Kafka in KRaft mode from the official jars on Maven Central, run with the machine's Java. */
 export function kafkaService(stackDir: string, cacheDir: string): Service {
@@ -27,15 +29,35 @@ export function kafkaService(stackDir: string, cacheDir: string): Service {
       writeFileSync(properties, template.replaceAll('${DATA_DIR}', dataDir));
       if (!existsSync(join(dataDir, 'meta.properties'))) {
         const clusterId = randomBytes(16).toString('base64url');
-        await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties]);
+        await run('java', [
+          '-cp',
+          classpath,
+          'kafka.tools.StorageTool',
+          'format',
+          '-t',
+          clusterId,
+          '-c',
+          properties,
+        ]);
       }
       startDetached(dir, 'java', [
-        '-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-Djava.awt.headless=true',
-        '-cp', classpath, 'kafka.Kafka', properties,
+        '-Xms256m',
+        '-Xmx512m',
+        '-XX:+UseG1GC',
+        '-Djava.awt.headless=true',
+        '-cp',
+        classpath,
+        'kafka.Kafka',
+        properties,
       ]);
     },
     async healthy() {
-      const admin = new Kafka({ brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 }).admin();
+      const admin = new Kafka({
+        brokers: KAFKA_BROKERS,
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 0 },
+        connectionTimeout: 1000,
+      }).admin();
       try {
         await admin.connect();
         const { brokers } = await admin.describeCluster();

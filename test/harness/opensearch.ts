@@ -20,10 +20,16 @@ export function openSearchService(stackDir: string, cacheDir: string): Service {
     prepare: () => fetchJars(new URL('./opensearch/pom.xml', import.meta.url).pathname, libs),
     async start() {
       startDetached(dir, 'java', [
-        '-Xms512m', '-Xmx1g', '-XX:+UseG1GC', '-Djava.awt.headless=true',
-        '-cp', `${libs}/*`,
+        '-Xms512m',
+        '-Xmx1g',
+        '-XX:+UseG1GC',
+        '-Djava.awt.headless=true',
+        '-cp',
+        `${libs}/*`,
         new URL('./opensearch/RunNode.java', import.meta.url).pathname,
-        join(dir, 'node'), String(OPENSEARCH_PORT), String(OPENSEARCH_TRANSPORT_PORT),
+        join(dir, 'node'),
+        String(OPENSEARCH_PORT),
+        String(OPENSEARCH_TRANSPORT_PORT),
       ]);
     },
     async healthy() {

@@ -9,7 +9,10 @@ test('kafka: 500 keyed messages go through a real broker to a consumer group and
   t.after(() => producer.disconnect());
   await producer.send({
     topic,
-    messages: Array.from({ length: 500 }, (_, i) => ({ key: `user-${i % 20}`, value: JSON.stringify({ i }) })),
+    messages: Array.from({ length: 500 }, (_, i) => ({
+      key: `user-${i % 20}`,
+      value: JSON.stringify({ i }),
+    })),
   });
   const groupId = uniqueName('group');
   const consumer = kafka.consumer({ groupId });
@@ -20,7 +23,8 @@ test('kafka: 500 keyed messages go through a real broker to a consumer group and
   await new Promise<void>((resolve) => {
     void consumer.run({
       eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) seen.add((JSON.parse(message.value!.toString()) as { i: number }).i);
+        for (const message of batch.messages)
+          seen.add((JSON.parse(message.value!.toString()) as { i: number }).i);
         if (seen.size === 500) resolve();
       },
     });
@@ -78,8 +82,11 @@ test('search: an index template maps geo_point, bulk writes land, and search and
   assert.equal((response.hits.total as { value: number }).value, 2);
   const mapping = await client.indices.getMapping({ index });
   assert.equal(
-    (mapping[index]!.mappings.properties!.source as { properties: { geo: { properties: { location: { type: string } } } } })
-      .properties.geo.properties.location.type,
+    (
+      mapping[index]!.mappings.properties!.source as {
+        properties: { geo: { properties: { location: { type: string } } } };
+      }
+    ).properties.geo.properties.location.type,
     'geo_point',
   );
 });

@@ -1,5 +1,7 @@
-import { Client, Transport, type ClientOptions, type TransportOptions } from '@elastic/elasticsearch';
+import { Client, Transport, type TransportOptions } from '@elastic/elasticsearch';
 import type { Config } from '../../config/index.ts';
+
+type ClientOptions = ConstructorParameters<typeof Client>[0];
 
 export type SearchEngine = 'elasticsearch' | 'opensearch';
 
@@ -18,7 +20,7 @@ export interface SearchConnection {
 class OpenSearchTransport extends Transport {
   constructor(options: TransportOptions) {
     const { vendoredHeaders: _dropped, ...rest } = options;
-    super({ ...rest, productCheck: null });
+    super({ ...rest, productCheck: undefined });
   }
 }
 
@@ -39,7 +41,8 @@ export async function connectSearch(config: Config['search']): Promise<SearchCon
     const info = (await probe.transport.request({ method: 'GET', path: '/' })) as {
       version?: { number?: string; distribution?: string };
     };
-    const detected: SearchEngine = info.version?.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch';
+    const detected: SearchEngine =
+      info.version?.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch';
     const engine = config.engine === 'auto' ? detected : config.engine;
     if (engine === 'opensearch') return { client: probe, engine, version: info.version?.number ?? 'unknown' };
     await probe.close();
