@@ -44,8 +44,10 @@ stream.write = (...args: unknown[]) => {
   writes++;
   return write(...args);
 };
-for (let i = 0; i < lines.length; i += batchSize)
-  await engine.process(lines.slice(i, i + batchSize).map((value) => ({ value })));
+for (let i = 0; i < lines.length; i += batchSize) {
+  const { release } = await engine.process(lines.slice(i, i + batchSize).map((value) => ({ value })));
+  await release();
+}
 stream.write = write;
 const commands = (await calls()) - callsBefore;
 

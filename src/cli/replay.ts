@@ -43,7 +43,8 @@ export async function main(args: string[]): Promise<number> {
   let lineNumber = 0;
 
   const flush = async () => {
-    const outcomes = await engine.process(batch);
+    const { outcomes, release } = await engine.process(batch);
+    await release();
     const out: string[] = [];
     outcomes.forEach((outcome: Outcome, i) => {
       summary.add(outcome);

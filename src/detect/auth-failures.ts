@@ -16,7 +16,6 @@ export function detectFailureBursts(
   const minutes = failures.windowMs / 60_000;
   const type = enriched.event.kind === 'auth' ? enriched.event.type : undefined;
   const signals: Signal[] = [];
-  if (view.duplicate) return signals;
   if (type === 'login_failure' && view.loginFailures === failures.perUserThreshold) {
     signals.push({
       type: 'brute_force',

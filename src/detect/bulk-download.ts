@@ -11,7 +11,7 @@ const RECENT_MS = DAY_MS;
 export function detectBulkDownload(context: DetectContext, view: AccessView): Signal | undefined {
   const { enriched, settings } = context;
   const bulk = settings.bulk;
-  if (view.duplicate || view.windowRecords === 0) return undefined;
+  if (view.windowRecords === 0) return undefined;
   const crossed = (limit: number) => view.windowRecordsBefore < limit && view.windowRecords >= limit;
   const baselineLimit = Math.max(bulk.baselineMinRecords, bulk.baselineMultiplier * view.baselineRecords);
   const absolute = crossed(bulk.recordsThreshold);

@@ -40,7 +40,7 @@ export function detectImpossibleTravel(
   view: AuthView,
   current: string | undefined,
 ): Signal | undefined {
-  if (!current || view.duplicate) return undefined;
+  if (!current) return undefined;
   const { maxSpeedKmh, minDistanceKm } = context.settings.travel;
   const here = { ...decodePlace(current), atMs: context.enriched.atMs };
   const legs = [view.earlier, view.later]

@@ -8,7 +8,7 @@ export function detectNewCountry(
   country: string | undefined,
 ): Signal | undefined {
   const { enriched, settings } = context;
-  if (!country || view.duplicate) return undefined;
+  if (!country) return undefined;
   const seen = view.country;
   if (seen && enriched.atMs - seen.lastMs <= settings.device.retentionDays * DAY_MS) return undefined;
   if (isLearning(view.profile, enriched.atMs, settings.learning)) return undefined;

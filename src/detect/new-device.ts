@@ -5,7 +5,7 @@ import { DAY_MS, isLearning, learningEvidence, round, type DetectContext, type S
 export function detectNewDevice(context: DetectContext, view: AuthView): Signal | undefined {
   const { enriched, settings } = context;
   const device = enriched.device;
-  if (!device || view.duplicate) return undefined;
+  if (!device) return undefined;
   const retentionMs = settings.device.retentionDays * DAY_MS;
   const seen = view.device;
   if (seen && enriched.atMs - seen.lastMs <= retentionMs) return undefined;

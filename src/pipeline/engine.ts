@@ -38,16 +38,26 @@ export type SignalRecord = Signal & Subject & { readonly id: string };
 export type DecisionRecord = Subject &
   Verdict & { readonly id: string; readonly signals: readonly SignalRecord[] };
 
+/**
+ * `duplicate` is an event seen before. While its first view is kept (the batch that first applied it
+ * was not released) it raises the same signals and decision again, with the same ids, so sinks that
+ * missed them get them and sinks that had them overwrite nothing new.
+ */
 export type Outcome =
   | { readonly status: 'rejected'; readonly reason: string }
-  | { readonly status: 'duplicate'; readonly enriched: EnrichedEvent }
   | {
-      readonly status: 'processed';
+      readonly status: 'processed' | 'duplicate';
       readonly enriched: EnrichedEvent;
       readonly signals: readonly SignalRecord[];
       /** Present when the event raised at least one signal. */
       readonly decision?: DecisionRecord;
     };
+
+export interface ProcessedBatch {
+  readonly outcomes: readonly Outcome[];
+  /** Call once every sink holds the batch's effects: the store stops keeping first views for a retry. */
+  release(): Promise<void>;
+}
 
 const AUTH_OUTCOMES: Record<string, AuthOutcome> = {
   login_success: 'login',
@@ -73,6 +83,7 @@ export function stateLimits(settings: DetectSettings): StateLimits {
     baselineSamples: 20,
     maxWindowEntries: 1000,
     sampleUsers: 10,
+    replyTtlMs: 7 * 86_400_000,
   };
 }
 
@@ -93,7 +104,7 @@ export class Engine {
     this.#policy = options.policy;
   }
 
-  async process(inputs: readonly EngineInput[]): Promise<Outcome[]> {
+  async process(inputs: readonly EngineInput[]): Promise<ProcessedBatch> {
     const outcomes: (Outcome | EnrichedEvent)[] = inputs.map((input) => {
       const parsed = parseEvent(input.value, input.kind);
       return parsed.ok ? this.#enricher.enrich(parsed.event) : { status: 'rejected', reason: parsed.reason };
@@ -117,7 +128,10 @@ export class Engine {
         this.#judge(enriched, plan, own[0] as AuthView | AccessView, own[1] as IpFailureView | undefined),
       );
     }
-    return outcomes.map((o) => ('status' in o ? o : results.get(o)!));
+    return {
+      outcomes: outcomes.map((o) => ('status' in o ? o : results.get(o)!)),
+      release: () => this.#store.release(ops),
+    };
   }
 
   async close(): Promise<void> {
@@ -139,8 +153,7 @@ export class Engine {
     }
     const outcome = AUTH_OUTCOMES[event.type]!;
     const ops: StateOp[] = [{ kind: 'auth', ...base, outcome, ...(place && { place }), ...located }];
-    if (outcome === 'login_failure')
-      ops.push({ kind: 'ip-failure', ip: enriched.ip, user: event.user_id, atMs: enriched.atMs });
+    if (outcome === 'login_failure') ops.push({ kind: 'ip-failure', ip: enriched.ip, ...base });
     return { ops, outcome, ...(place && { place }), ...(country && { country }) };
   }
 
@@ -150,7 +163,8 @@ export class Engine {
     view: AuthView | AccessView,
     ipView: IpFailureView | undefined,
   ): Outcome {
-    if (view.duplicate) return { status: 'duplicate', enriched };
+    const status = view.duplicate ? 'duplicate' : 'processed';
+    if (view.duplicate && !view.firstView) return { status, enriched, signals: [] };
     const context: DetectContext = {
       enriched,
       settings: this.#settings,
@@ -170,10 +184,10 @@ export class Engine {
     const signals = found
       .filter((signal): signal is Signal => signal !== undefined)
       .map((signal) => ({ id: digest(`${event.event_id}/${signal.type}`, 20), ...subject, ...signal }));
-    if (signals.length === 0) return { status: 'processed', enriched, signals };
+    if (signals.length === 0) return { status, enriched, signals };
     const verdict = decide(signals, this.#policy);
     const decision = { id: digest(`${event.event_id}/decision`, 20), ...subject, ...verdict, signals };
-    return { status: 'processed', enriched, signals, decision };
+    return { status, enriched, signals, decision };
   }
 
   /** Only a successful authentication places the user on a device and in a country; failures only count. */

@@ -2,6 +2,7 @@ import type { Outcome } from './engine.ts';
 
 /** One NDJSON line per signal, then one for the decision that they caused. */
 export function toOutputLines(outcome: Outcome): string[] {
+  // A redelivered event's findings were printed the first time.
   if (outcome.status !== 'processed') return [];
   const lines = outcome.signals.map(
     ({ id, event_id, user_id, occurred_at, session_id, type, severity, score, summary, evidence }) => ({

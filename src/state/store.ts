@@ -1,7 +1,9 @@
 /**
  * Per-user behaviour, kept in event time. One operation per event; a store applies a batch of
  * operations in order and returns one view per operation. Every operation is idempotent: an event
- * seen before comes back with `duplicate: true` and changes nothing.
+ * seen before comes back with `duplicate: true` and changes nothing. Until the caller releases it,
+ * such a duplicate carries the view its first application returned, so a batch that failed after
+ * `apply` and is retried raises exactly the signals it would have raised.
  */
 
 export type AuthOutcome = 'login' | 'success' | 'login_failure' | 'mfa_failure' | 'other';
@@ -35,6 +37,7 @@ export interface IpFailureOp {
   readonly kind: 'ip-failure';
   readonly ip: string;
   readonly user: string;
+  readonly eventKey: string;
   readonly atMs: number;
 }
 
@@ -60,6 +63,8 @@ export interface PlaceVisit {
 export interface AuthView {
   readonly kind: 'auth';
   readonly duplicate: boolean;
+  /** A duplicate whose view is the one first returned: detection may run on it again. */
+  readonly firstView: boolean;
   /** As it was before this event. */
   readonly profile: Profile;
   /** The nearest located sign-ins before (or at) and after this one, in event time. */
@@ -78,6 +83,7 @@ export interface AuthView {
 export interface AccessView {
   readonly kind: 'access';
   readonly duplicate: boolean;
+  readonly firstView: boolean;
   readonly profile: Profile;
   readonly windowRecordsBefore: number;
   readonly windowRecords: number;
@@ -112,10 +118,14 @@ export interface StateLimits {
   /** Failure sets and spray sets never grow past this. */
   readonly maxWindowEntries: number;
   readonly sampleUsers: number;
+  /** How long a first view is kept for a retry when nobody releases it (a process that died). */
+  readonly replyTtlMs: number;
 }
 
 export interface StateStore {
   /** Views in the order of `ops`; each view has the kind of its operation. */
   apply(ops: readonly StateOp[]): Promise<StateView[]>;
+  /** The batch's effects are durable downstream: its first views need not be kept any longer. */
+  release(ops: readonly StateOp[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ function view(overrides: Partial<AccessView>): AccessView {
   return {
     kind: 'access',
     duplicate: false,
+    firstView: false,
     profile: { firstSeenMs: T - 30 * DAY, logins: 40 },
     windowRecordsBefore: 0,
     windowRecords: 0,

@@ -51,6 +51,7 @@ export function authView(overrides: Partial<AuthView> = {}): AuthView {
   return {
     kind: 'auth',
     duplicate: false,
+    firstView: false,
     profile: { firstSeenMs: T - 30 * DAY, logins: 40 },
     knownCountries: [],
     knownDevices: 0,

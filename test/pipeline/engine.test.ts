@@ -21,6 +21,13 @@ function engine() {
   });
 }
 
+/** Processes a batch and releases it, as the pipeline does once its sinks hold the results. */
+async function run(e: Engine, inputs: { value: string }[]): Promise<readonly Outcome[]> {
+  const { outcomes, release } = await e.process(inputs);
+  await release();
+  return outcomes;
+}
+
 let n = 0;
 const login = (at: string, ip: string, extra: Record<string, unknown> = {}) => ({
   value: JSON.stringify({
@@ -32,7 +39,7 @@ const login = (at: string, ip: string, extra: Record<string, unknown> = {}) => (
     ...extra,
   }),
 });
-const types = (outcomes: Outcome[]) =>
+const types = (outcomes: readonly Outcome[]) =>
   outcomes.map((o) => (o.status === 'processed' ? o.signals.map((s) => s.type) : o.status));
 
 // St Albans (GB, radius 100 km) and Sydney address space (AU, radius 1,000 km).
@@ -43,20 +50,36 @@ const SAO_PAULO = '177.148.157.16';
 test('London then São Paulo 45 min later is impossible travel; the redelivered event adds nothing', async () => {
   const e = engine();
   const batch = [login('2026-03-01T09:00:00Z', ST_ALBANS), login('2026-03-01T09:45:00Z', SAO_PAULO)];
-  assert.deepEqual(types(await e.process([...batch, batch[1]!])), [[], ['impossible_travel'], 'duplicate']);
+  assert.deepEqual(types(await run(e, [...batch, batch[1]!])), [[], ['impossible_travel'], 'duplicate']);
+});
+
+test('a batch retried before it was released raises the same signals with the same ids', async () => {
+  const e = engine();
+  const batch = [login('2026-03-01T09:00:00Z', ST_ALBANS), login('2026-03-01T09:45:00Z', SAO_PAULO)];
+  const first = await e.process(batch);
+  const retried = await e.process(batch);
+  const ids = (outcomes: readonly Outcome[]) =>
+    outcomes.map((o) => (o.status === 'rejected' ? [] : o.signals.map((s) => s.id)));
+  assert.deepEqual(
+    retried.outcomes.map((o) => o.status),
+    ['duplicate', 'duplicate'],
+  );
+  assert.deepEqual(ids(retried.outcomes), ids(first.outcomes));
+  assert.equal(ids(first.outcomes)[1]!.length, 1);
+  await retried.release();
+  assert.deepEqual(types(await run(e, batch)), ['duplicate', 'duplicate']);
+  assert.deepEqual(ids(await run(e, batch)), [[], []]);
 });
 
 test('an event arriving late is judged against the sign-in after it', async () => {
   const e = engine();
-  await e.process([login('2026-03-01T10:00:00Z', ST_ALBANS)]);
-  assert.deepEqual(types(await e.process([login('2026-03-01T09:30:00Z', SAO_PAULO)])), [
-    ['impossible_travel'],
-  ]);
+  await run(e, [login('2026-03-01T10:00:00Z', ST_ALBANS)]);
+  assert.deepEqual(types(await run(e, [login('2026-03-01T09:30:00Z', SAO_PAULO)])), [['impossible_travel']]);
 });
 
 test('private, reserved and trusted addresses are never travel', async () => {
   const e = engine();
-  const outcomes = await e.process([
+  const outcomes = await run(e, [
     login('2026-03-01T09:00:00Z', ST_ALBANS),
     login('2026-03-01T09:05:00Z', '10.1.2.3'),
     login('2026-03-01T09:06:00Z', '2001:db8::7'),
@@ -69,7 +92,7 @@ test('private, reserved and trusted addresses are never travel', async () => {
 
 test("the emitter's own coordinates win over GeoIP", async () => {
   const e = engine();
-  const [outcome] = await e.process([
+  const [outcome] = await run(e, [
     login('2026-03-01T09:00:00Z', ST_ALBANS, {
       geo: { lat: -33.87, lon: 151.21, accuracy_km: 1, country: 'au' },
     }),
@@ -79,12 +102,12 @@ test("the emitter's own coordinates win over GeoIP", async () => {
 });
 
 test('IPv4-mapped IPv6 is located as IPv4', async () => {
-  const [outcome] = await engine().process([login('2026-03-01T09:00:00Z', `::ffff:${ST_ALBANS}`)]);
+  const [outcome] = await run(engine(), [login('2026-03-01T09:00:00Z', `::ffff:${ST_ALBANS}`)]);
   assert.equal(outcome!.status === 'processed' && outcome.enriched.place?.city, 'St Albans');
 });
 
 test('an invalid event is a rejection with its reason; the rest of the batch is processed', async () => {
-  const outcomes = await engine().process([
+  const outcomes = await run(engine(), [
     { value: '{"type":"login_success"}' },
     login('2026-03-01T09:00:00Z', ST_ALBANS),
   ]);

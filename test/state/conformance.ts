@@ -24,6 +24,7 @@ export const LIMITS: StateLimits = {
   baselineSamples: 20,
   maxWindowEntries: 1000,
   sampleUsers: 2,
+  replyTtlMs: 3_600_000,
 };
 
 const T = Date.parse('2026-03-01T09:00:00Z');
@@ -69,6 +70,7 @@ export function stateConformance(
     assert.deepEqual(first, {
       kind: 'auth',
       duplicate: false,
+      firstView: false,
       profile: { firstSeenMs: undefined, logins: 0 },
       knownCountries: [],
       knownDevices: 0,
@@ -78,6 +80,7 @@ export function stateConformance(
     assert.deepEqual(second, {
       kind: 'auth',
       duplicate: false,
+      firstView: false,
       profile: { firstSeenMs: T, logins: 1 },
       earlier: { atMs: T, place: 'P1' },
       knownCountries: [],
@@ -96,6 +99,28 @@ export function stateConformance(
     assert.equal(again.kind === 'auth' && again.duplicate, true);
     const next = (await one(store, auth(u, 'e2', T + MIN))) as { profile: unknown };
     assert.deepEqual(next.profile, { firstSeenMs: T, logins: 1 });
+  });
+
+  test(`${name}: a redelivered event sees its first view until released, then a bare duplicate`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    const first = auth(u, 'e1', T, { place: 'P1', device: 'd1', country: 'GB' });
+    const second = auth(u, 'e2', T + MIN, { place: 'P2', device: 'd2', country: 'FR' });
+    const [, view] = await store.apply([first, second]);
+    const [again] = await store.apply([second]);
+    assert.deepEqual(again, { ...view!, duplicate: true, firstView: true });
+    await store.release([first, second]);
+    const [bare] = await store.apply([second]);
+    assert.deepEqual(bare, {
+      kind: 'auth',
+      duplicate: true,
+      firstView: false,
+      profile: { firstSeenMs: T, logins: 2 },
+      knownCountries: [],
+      knownDevices: 0,
+      loginFailures: 0,
+      mfaFailures: 0,
+    });
   });
 
   test(`${name}: a late sign-in sees its true neighbours in event time`, async (t) => {
@@ -225,7 +250,7 @@ export function stateConformance(
       [
         [false, 0, 400, 1, 0, 0],
         [false, 400, 900, 2, 400, 1],
-        [true, 400, 900, 2, 650, 2],
+        [true, 400, 900, 2, 400, 1],
         [false, 500, 800, 2, 650, 2],
         [false, 0, 0, 0, 700, 3],
       ],
@@ -251,7 +276,13 @@ export function stateConformance(
   test(`${name}: one address failing for many users counts each user once, newest first`, async (t) => {
     const store = await makeStore(t, LIMITS);
     const ip = `203.0.113.${Math.floor(Math.random() * 250)}-${randomUUID()}`;
-    const fail = (u: string, atMs: number): IpFailureOp => ({ kind: 'ip-failure', ip, user: u, atMs });
+    const fail = (u: string, atMs: number): IpFailureOp => ({
+      kind: 'ip-failure',
+      ip,
+      user: u,
+      eventKey: `f${atMs}`,
+      atMs,
+    });
     const views = await store.apply([
       fail('u1', T),
       fail('u2', T + MIN),

@@ -33,6 +33,8 @@ interface UserState {
 export class MemoryStateStore implements StateStore {
   readonly #users = new Map<string, UserState>();
   readonly #ipFailures = new Map<string, SortedSet>();
+  /** First views of events not yet released, as the Redis scripts keep their replies. */
+  readonly #kept = new Map<string, StateView>();
   readonly #limits: StateLimits;
 
   constructor(limits: StateLimits) {
@@ -41,20 +43,36 @@ export class MemoryStateStore implements StateStore {
 
   async apply(ops: readonly StateOp[]): Promise<StateView[]> {
     return ops.map((op) => {
-      switch (op.kind) {
-        case 'auth':
-          return this.#recordAuth(op);
-        case 'access':
-          return this.#recordAccess(op);
-        case 'ip-failure':
-          return this.#recordIpFailure(op);
-      }
+      const key = keptKey(op);
+      const kept = this.#kept.get(key);
+      if (kept) return kept.kind === 'ip-failure' ? kept : { ...kept, duplicate: true, firstView: true };
+      const view = this.#record(op);
+      const changed = view.kind === 'ip-failure' || !view.duplicate;
+      const keep = op.kind === 'auth' ? op.outcome !== 'other' : op.kind === 'access' ? op.records > 0 : true;
+      if (changed && keep) this.#kept.set(key, view);
+      return view;
     });
+  }
+
+  async release(ops: readonly StateOp[]): Promise<void> {
+    for (const op of ops) this.#kept.delete(keptKey(op));
   }
 
   async close(): Promise<void> {
     this.#users.clear();
     this.#ipFailures.clear();
+    this.#kept.clear();
+  }
+
+  #record(op: StateOp): StateView {
+    switch (op.kind) {
+      case 'auth':
+        return this.#recordAuth(op);
+      case 'access':
+        return this.#recordAccess(op);
+      case 'ip-failure':
+        return this.#recordIpFailure(op);
+    }
   }
 
   #user(id: string): UserState {
@@ -80,7 +98,7 @@ export class MemoryStateStore implements StateStore {
     const limits = this.#limits;
     const user = this.#user(op.user);
     const profile: Profile = { firstSeenMs: user.firstSeenMs, logins: user.logins };
-    const base = { kind: 'auth', profile, knownCountries: [], knownDevices: 0 } as const;
+    const base = { kind: 'auth', firstView: false, profile, knownCountries: [], knownDevices: 0 } as const;
     const failureCounts = () => {
       let loginFailures = 0;
       let mfaFailures = 0;
@@ -157,6 +175,7 @@ export class MemoryStateStore implements StateStore {
     const country = op.country ? user.countries.get(op.country) : undefined;
     const view = {
       kind: 'access',
+      firstView: false,
       profile: { firstSeenMs: user.firstSeenMs, logins: user.logins },
       baselineRecords: Math.floor(user.baselineRecords + 0.5),
       baselineSamples: user.baselineSamples,
@@ -213,6 +232,10 @@ export class MemoryStateStore implements StateStore {
         .map((entry) => entry.member),
     };
   }
+}
+
+function keptKey(op: StateOp): string {
+  return op.kind === 'ip-failure' ? `ip|${op.ip}|${op.user}|${op.eventKey}` : `u|${op.user}|${op.eventKey}`;
 }
 
 function widen(seen: Sighting | undefined, atMs: number): Sighting {

@@ -29,6 +29,16 @@ export class StateKeys {
     return `${this.#prefix}{u:${user}}:records`;
   }
 
+  /** Hash of the first replies of the user's events not yet released by the pipeline. */
+  replies(user: string): string {
+    return `${this.#prefix}{u:${user}}:replies`;
+  }
+
+  /** Hash of the first replies of failures from an address not yet released. */
+  ipReplies(ip: string): string {
+    return `${this.#prefix}{ip:${ip}}:replies`;
+  }
+
   /** Sorted set of users whose sign-in failed from one address, by latest failure time. */
   ipFailedUsers(ip: string): string {
     return `${this.#prefix}{ip:${ip}}:failed-users`;

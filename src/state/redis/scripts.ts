@@ -3,9 +3,9 @@ import type { Cluster, Redis, Result } from 'ioredis';
 
 /** Each script file opens with its KEYS/ARGV/return contract; the file name ends in its key count. */
 const SCRIPTS = {
-  recordAuth: 'record-auth-3.lua',
-  recordAccess: 'record-access-2.lua',
-  recordIpFailure: 'record-ip-failure-1.lua',
+  recordAuth: 'record-auth-4.lua',
+  recordAccess: 'record-access-3.lua',
+  recordIpFailure: 'record-ip-failure-2.lua',
 } as const;
 
 type Arg = string | number;
@@ -13,9 +13,9 @@ export type ScriptReply = (string | number)[];
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    recordAuth(k1: string, k2: string, k3: string, ...args: Arg[]): Result<ScriptReply, Context>;
-    recordAccess(k1: string, k2: string, ...args: Arg[]): Result<ScriptReply, Context>;
-    recordIpFailure(k1: string, ...args: Arg[]): Result<ScriptReply, Context>;
+    recordAuth(k1: string, k2: string, k3: string, k4: string, ...args: Arg[]): Result<ScriptReply, Context>;
+    recordAccess(k1: string, k2: string, k3: string, ...args: Arg[]): Result<ScriptReply, Context>;
+    recordIpFailure(k1: string, k2: string, ...args: Arg[]): Result<ScriptReply, Context>;
   }
 }
 

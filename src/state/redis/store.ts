@@ -37,6 +37,16 @@ export class RedisStateStore implements StateStore {
     return Promise.all(ops.map((op) => this.#call(op)));
   }
 
+  async release(ops: readonly StateOp[]): Promise<void> {
+    await Promise.all(
+      ops.map((op) =>
+        op.kind === 'ip-failure'
+          ? this.#client.hdel(this.#keys.ipReplies(op.ip), `${op.user}|${op.eventKey}`)
+          : this.#client.hdel(this.#keys.replies(op.user), op.eventKey),
+      ),
+    );
+  }
+
   async close(): Promise<void> {
     await this.#client.quit();
   }
@@ -58,6 +68,7 @@ export class RedisStateStore implements StateStore {
       this.#keys.profile(op.user),
       this.#keys.signIns(op.user),
       this.#keys.failures(op.user),
+      this.#keys.replies(op.user),
       op.eventKey,
       op.atMs,
       op.outcome,
@@ -70,6 +81,7 @@ export class RedisStateStore implements StateStore {
       l.maxDevices,
       l.failureWindowMs,
       l.maxWindowEntries,
+      l.replyTtlMs,
     );
     const [
       duplicate,
@@ -94,7 +106,8 @@ export class RedisStateStore implements StateStore {
     const countrySeen = sighting(country);
     return {
       kind: 'auth',
-      duplicate: duplicate === 1,
+      duplicate: duplicate !== 0,
+      firstView: duplicate === 2,
       profile: profileOf(first, logins),
       ...(earlierVisit && { earlier: earlierVisit }),
       ...(laterVisit && { later: laterVisit }),
@@ -112,6 +125,7 @@ export class RedisStateStore implements StateStore {
     const reply = await this.#client.recordAccess(
       this.#keys.profile(op.user),
       this.#keys.records(op.user),
+      this.#keys.replies(op.user),
       op.eventKey,
       op.atMs,
       op.records,
@@ -120,13 +134,15 @@ export class RedisStateStore implements StateStore {
       l.bulkWindowMs,
       l.baselineSamples,
       l.retentionMs,
+      l.replyTtlMs,
     );
     const [duplicate, first, logins, before, total, events, baseline, samples, device, country] = reply;
     const deviceSeen = sighting(device);
     const countrySeen = sighting(country);
     return {
       kind: 'access',
-      duplicate: duplicate === 1,
+      duplicate: duplicate !== 0,
+      firstView: duplicate === 2,
       profile: profileOf(first, logins),
       windowRecordsBefore: Number(before),
       windowRecords: Number(total),
@@ -142,11 +158,14 @@ export class RedisStateStore implements StateStore {
     const l = this.#limits;
     const [before, users, ...sample]: ScriptReply = await this.#client.recordIpFailure(
       this.#keys.ipFailedUsers(op.ip),
+      this.#keys.ipReplies(op.ip),
       op.user,
       op.atMs,
       l.failureWindowMs,
       l.sampleUsers,
       l.maxWindowEntries,
+      op.eventKey,
+      l.replyTtlMs,
     );
     return {
       kind: 'ip-failure',

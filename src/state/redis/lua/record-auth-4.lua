@@ -4,23 +4,40 @@
   KEYS[1] profile   hash: first (ms), logins, d:<device> and c:<country> = "<firstMs>:<lastMs>"
   KEYS[2] sign-ins  zset: score = event time (ms), member = "<eventKey>|<place>" (place "" = not located)
   KEYS[3] failures  zset: score = event time (ms), member = "l:<eventKey>" or "m:<eventKey>"
+  KEYS[4] replies   hash: eventKey = this script's reply (JSON) until the pipeline releases it
 
   ARGV[1] eventKey        ARGV[2] atMs            ARGV[3] outcome: login|success|login_failure|mfa_failure|other
   ARGV[4] place or ""     ARGV[5] device or ""    ARGV[6] country or ""
   ARGV[7] historySize     ARGV[8] historyTtlMs    ARGV[9] retentionMs (profile TTL)
   ARGV[10] maxDevices     ARGV[11] failureWindowMs ARGV[12] maxWindowEntries
+  ARGV[13] replyTtlMs
 
-  Returns { duplicate (0|1), firstSeenMs (-1 = new user), logins,
+  Returns { seen (0 new, 1 seen and released, 2 seen with its first reply), firstSeenMs (-1 = new user), logins,
             earlierMember | "", earlierMs, laterMember | "", laterMs,
             device "<first>:<last>" | "", country "<first>:<last>" | "",
             knownCountries "CC,CC" (only when the country is new), knownDevices (only when the device is new),
             loginFailures, mfaFailures }
+  A redelivered event gets its first reply again, marked 2, while that reply is kept: so a
+  batch that died after this call and before its sinks raises the same signals when it is retried.
   Errors: none of its own; Redis errors pass through.
 ]]
 local eventKey, at, outcome = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local place, device, country = ARGV[4], ARGV[5], ARGV[6]
 local historySize, historyTtl, retention = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
 local maxDevices, failureWindow, maxEntries = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
+
+local kept = redis.call('HGET', KEYS[4], eventKey)
+if kept then
+  local reply = cjson.decode(kept)
+  reply[1] = 2
+  return reply
+end
+
+local function keep(reply)
+  redis.call('HSET', KEYS[4], eventKey, cjson.encode(reply))
+  redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[13]))
+  return reply
+end
 
 local stored = redis.call('HMGET', KEYS[1], 'first', 'logins')
 local first = tonumber(stored[1]) or -1
@@ -48,7 +65,8 @@ if outcome == 'login_failure' or outcome == 'mfa_failure' then
     redis.call('PEXPIRE', KEYS[3], 2 * failureWindow)
   end
   local l, m = failureCounts()
-  return { duplicate, first, logins, '', 0, '', 0, '', '', '', 0, l, m }
+  if duplicate == 1 then return { duplicate, first, logins, '', 0, '', 0, '', '', '', 0, l, m } end
+  return keep({ 0, first, logins, '', 0, '', 0, '', '', '', 0, l, m })
 end
 
 -- A successful authentication: it places the user, and may bring a device or country.
@@ -126,4 +144,4 @@ end
 redis.call('PEXPIRE', KEYS[1], retention)
 
 local l, m = failureCounts()
-return { 0, first, logins, earlier, earlierAt, later, laterAt, deviceSeen, countrySeen, knownCountries, knownDevices, l, m }
+return keep({ 0, first, logins, earlier, earlierAt, later, laterAt, deviceSeen, countrySeen, knownCountries, knownDevices, l, m })

@@ -4,14 +4,17 @@
   KEYS[1] profile  hash (see record-auth-3.lua); this script reads first, logins, d:*, c:* and
                    keeps rb (mean window total) and rn (totals in that mean)
   KEYS[2] records  zset: score = event time (ms), member = "<eventKey>:<records>"
+  KEYS[3] replies  hash: eventKey = this script's reply (JSON) until the pipeline releases it
 
   ARGV[1] eventKey   ARGV[2] atMs   ARGV[3] records (0 = not counted)
   ARGV[4] device or ""   ARGV[5] country or ""
   ARGV[6] windowMs   ARGV[7] baselineSamples (cap of the running mean)   ARGV[8] retentionMs
+  ARGV[9] replyTtlMs
 
-  Returns { duplicate (0|1), firstSeenMs (-1 = new user), logins,
+  Returns { seen (0 new, 1 seen and released, 2 seen with its first reply), firstSeenMs (-1 = new user), logins,
             windowRecordsBefore, windowRecords, windowEvents, baselineRecords (rounded), baselineSamples,
             device "<first>:<last>" | "", country "<first>:<last>" | "" }
+  A redelivered event gets its first reply again, marked 2, while that reply is kept.
   Errors: none of its own; Redis errors pass through.
 ]]
 local eventKey, at, records = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -26,6 +29,13 @@ local samples = tonumber(stored[4]) or 0
 local device = ARGV[4] ~= '' and stored[5] or ''
 local country = ARGV[5] ~= '' and stored[6] or ''
 device, country = device or '', country or ''
+
+local kept = redis.call('HGET', KEYS[3], eventKey)
+if kept then
+  local reply = cjson.decode(kept)
+  reply[1] = 2
+  return reply
+end
 
 if records == 0 then
   return { 0, first, logins, 0, 0, 0, math.floor(baseline + 0.5), samples, device, country }
@@ -52,4 +62,9 @@ if duplicate == 0 then
   redis.call('PEXPIRE', KEYS[1], retention)
 end
 
-return { duplicate, first, logins, before, total, count + 1, math.floor(baseline + 0.5), samples, device, country }
+local reply = { duplicate, first, logins, before, total, count + 1, math.floor(baseline + 0.5), samples, device, country }
+if duplicate == 0 then
+  redis.call('HSET', KEYS[3], eventKey, cjson.encode(reply))
+  redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[9]))
+end
+return reply
