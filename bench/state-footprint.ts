@@ -44,10 +44,13 @@ stream.write = (...args: unknown[]) => {
   writes++;
   return write(...args);
 };
+// As in `vigil run`, a batch's release rides along with the next batch's script calls.
+let released = Promise.resolve();
 for (let i = 0; i < lines.length; i += batchSize) {
   const { release } = await engine.process(lines.slice(i, i + batchSize).map((value) => ({ value })));
-  await release();
+  released = release();
 }
+await released;
 stream.write = write;
 const commands = (await calls()) - callsBefore;
 
