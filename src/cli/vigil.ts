@@ -7,6 +7,18 @@ const COMMANDS: Record<
   string,
   { summary: string; load: () => Promise<{ main: (args: string[]) => Promise<number> }> }
 > = {
+  run: {
+    summary: 'consume Kafka, detect, write to the search engine, publish signed commands',
+    load: () => import('./run.ts'),
+  },
+  setup: {
+    summary: 'create the Kafka topics and the index templates (idempotent)',
+    load: () => import('./setup.ts'),
+  },
+  keygen: {
+    summary: 'make an Ed25519 key pair for signing commands',
+    load: () => import('./keygen.ts'),
+  },
   replay: {
     summary: 'run the engine over an NDJSON file with in-memory state',
     load: () => import('./replay.ts'),

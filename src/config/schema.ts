@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ACCESS_ACTIONS } from '../events/schema.ts';
 
@@ -13,6 +14,11 @@ export const kafkaSchema = z.object({
     .default(['127.0.0.1:9092']),
   clientId: z.string().min(1).default('vigil'),
   groupId: z.string().min(1).default('vigil'),
+  /**
+   * Names this processor among its group, stable across its restarts (a pod or host name): its
+   * transactional id derives from it, so a restarted processor fences its dead predecessor at once.
+   */
+  instanceId: z.string().min(1).default(hostname()),
   ssl: z.boolean().default(false),
   sasl: z
     .object({
@@ -109,6 +115,18 @@ export const detectSchema = z.object({
     .prefault({}),
 });
 
+export const commandsSchema = z.object({
+  /** `iss` of every Security Event Token; receivers check it. */
+  issuer: z.string().min(1).default('vigil'),
+  /** `aud`: the services that enforce revocations and step-ups. */
+  audience: z.array(z.string().min(1)).min(1).default(['zero-trust-services']),
+  ttlSeconds: z.number().int().positive().default(86_400),
+  /** Ed25519 private key, PEM; or a file holding it. `vigil keygen` makes one. */
+  signingKey: z.string().optional(),
+  signingKeyFile: z.string().optional(),
+  keyId: z.string().min(1).default('vigil-1'),
+});
+
 export const opsSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Serves /metrics, /healthz and /readyz. */
@@ -123,6 +141,7 @@ export const configSchema = z.object({
   redis: redisSchema.prefault({}),
   search: searchSchema.prefault({}),
   detect: detectSchema.prefault({}),
+  commands: commandsSchema.prefault({}),
   /** YAML/JSON policy mapping signals to actions; the built-in policy when absent. */
   policyFile: z.string().optional(),
   /** A GeoLite2 data folder built by geoip-lite's updater; watched and reloaded without a restart. */

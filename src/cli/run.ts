@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, redactConfig } from '../config/index.ts';
+import { startHttpServer } from '../ops/http-server.ts';
+import { createLogger } from '../ops/logger.ts';
+import { createMetrics } from '../ops/metrics.ts';
+import { Pipeline } from '../pipeline/consumer.ts';
+import { stateLimits } from '../pipeline/engine.ts';
+import { createKafka } from '../pipeline/kafka.ts';
+import { retryUntilDone } from '../pipeline/retry.ts';
+import { signingKeyFromConfig } from '../sinks/commands/key-config.ts';
+import { publicJwks } from '../sinks/commands/signing.ts';
+import { connectSearch } from '../sinks/search/client.ts';
+import { connectRedis } from '../state/redis/connect.ts';
+import { StateKeys } from '../state/redis/keys.ts';
+import { RedisStateStore } from '../state/redis/store.ts';
+import { createEngine } from './wiring.ts';
+
+const HELP = `usage: vigil run [--no-search]
+
+Consumes the auth and access topics in the consumer group, keeps state in Redis, writes events,
+signals and decisions to the search engine, and publishes signed commands. --no-search runs the
+detection path alone. Stops cleanly on SIGTERM or SIGINT.`;
+
+export async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    allowNegative: true,
+    options: { search: { type: 'boolean', default: true }, help: { type: 'boolean', default: false } },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const config = loadConfig();
+  const signingKey = signingKeyFromConfig(config.commands);
+  const logger = createLogger({
+    level: config.ops.logLevel,
+    redactPersonalData: config.ops.redactPersonalData,
+  });
+  logger.info({ config: redactConfig(config) }, 'starting');
+  const waitFor = <T>(what: string, attempt: () => Promise<T>) =>
+    retryUntilDone(attempt, { onRetry: (err, n) => logger.warn({ err, attempt: n }, `waiting for ${what}`) });
+
+  const redis = connectRedis(config.redis);
+  await waitFor('Redis', () => redis.connect());
+  const store = new RedisStateStore(redis, new StateKeys(config.redis.keyPrefix), stateLimits(config.detect));
+  const { engine, geo } = createEngine(config, store, logger, { watchGeoData: true });
+  const search = values.search
+    ? await waitFor('the search engine', () => connectSearch(config.search))
+    : undefined;
+  if (search) logger.info({ engine: search.engine, version: search.version }, 'search engine connected');
+  const { registry, metrics } = createMetrics();
+  const pipeline = new Pipeline({
+    kafka: createKafka(config.kafka, logger),
+    config,
+    engine,
+    ...(search && { search: search.client }),
+    signingKey,
+    metrics,
+    logger: logger.child({ component: 'pipeline' }),
+  });
+  const server = await startHttpServer(
+    { registry, ready: () => pipeline.ready, jwks: publicJwks(signingKey) },
+    config.ops.httpPort,
+    config.ops.httpHost,
+  );
+  await waitFor('Kafka', () => pipeline.start());
+  logger.info({ port: config.ops.httpPort }, 'running');
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ signal }, 'stopping: finishing the batch in hand');
+  await pipeline.stop();
+  await engine.close();
+  await search?.client.close();
+  geo.close();
+  await new Promise((resolve) => server.close(resolve));
+  logger.info('stopped');
+  logger.flush();
+  return 0;
+}

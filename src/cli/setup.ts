@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/index.ts';
+import { createLogger } from '../ops/logger.ts';
+import { createKafka } from '../pipeline/kafka.ts';
+import { connectSearch } from '../sinks/search/client.ts';
+import { indexTemplates } from '../sinks/search/templates.ts';
+
+const HELP = `usage: vigil setup [--skip-kafka] [--skip-search]
+
+Creates the Kafka topics (events keyed by user_id) and the search engine's index templates.
+Idempotent: safe to run on every deploy.`;
+
+export async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'skip-kafka': { type: 'boolean', default: false },
+      'skip-search': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const config = loadConfig();
+  const logger = createLogger({ level: config.ops.logLevel });
+  if (!values['skip-kafka']) await setupTopics(config, logger);
+  if (!values['skip-search']) await setupTemplates(config, logger);
+  return 0;
+}
+
+export async function setupTopics(
+  config: ReturnType<typeof loadConfig>,
+  logger: ReturnType<typeof createLogger>,
+) {
+  const { topics, partitions, replicationFactor } = config.kafka;
+  const admin = createKafka(config.kafka, logger).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted = [topics.auth, topics.access, topics.commands, topics.deadLetter];
+    const missing = wanted.filter((topic) => !existing.has(topic));
+    if (missing.length) {
+      await admin.createTopics({
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+        waitForLeaders: true,
+      });
+    }
+    logger.info({ created: missing, present: wanted.filter((t) => existing.has(t)) }, 'Kafka topics ready');
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function setupTemplates(
+  config: ReturnType<typeof loadConfig>,
+  logger: ReturnType<typeof createLogger>,
+) {
+  const { client, engine, version } = await connectSearch(config.search);
+  try {
+    for (const template of indexTemplates(config.search.indexPrefix))
+      await client.indices.putIndexTemplate(template);
+    logger.info({ engine, version, prefix: config.search.indexPrefix }, 'index templates ready');
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,90 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What the pipeline reports; stages take this interface, only the composition root knows prom-client. */
+export interface PipelineMetrics {
+  consumed(topic: string, count: number): void;
+  outcome(status: 'processed' | 'duplicate' | 'rejected', count: number): void;
+  deadLettered(reason: 'malformed' | 'invalid' | 'search_rejected', count: number): void;
+  signal(type: string): void;
+  decision(action: string): void;
+  command(action: string): void;
+  batchSeconds(seconds: number): void;
+  eventToCommandSeconds(seconds: number): void;
+  lag(topic: string, partition: number, lag: number): void;
+  sinkError(sink: 'state' | 'search' | 'kafka'): void;
+}
+
+export const NO_METRICS: PipelineMetrics = {
+  consumed() {},
+  outcome() {},
+  deadLettered() {},
+  signal() {},
+  decision() {},
+  command() {},
+  batchSeconds() {},
+  eventToCommandSeconds() {},
+  lag() {},
+  sinkError() {},
+};
+
+/** Every metric name and help text in one place. */
+export function createMetrics(): { registry: Registry; metrics: PipelineMetrics } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'vigil_process_' });
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new Counter({ name, help, labelNames, registers: [registry] });
+  const consumed = counter('vigil_events_consumed_total', 'Messages read from the input topics.', ['topic']);
+  const outcomes = counter('vigil_events_total', 'Events by outcome: processed, duplicate or rejected.', [
+    'status',
+  ]);
+  const deadLetters = counter(
+    'vigil_dead_letters_total',
+    'Messages sent to the dead-letter topic, by reason.',
+    ['reason'],
+  );
+  const signals = counter('vigil_signals_total', 'Signals raised, by type.', ['type']);
+  const decisions = counter('vigil_decisions_total', 'Decisions taken on events with signals, by action.', [
+    'action',
+  ]);
+  const commands = counter(
+    'vigil_commands_total',
+    'Security events published to the command topic, by action.',
+    ['action'],
+  );
+  const sinkErrors = counter('vigil_sink_errors_total', 'Failed attempts to reach a dependency, retried.', [
+    'sink',
+  ]);
+  const batch = new Histogram({
+    name: 'vigil_batch_duration_seconds',
+    help: 'From a batch handed over by Kafka to its offsets committed.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const eventToCommand = new Histogram({
+    name: 'vigil_event_to_command_seconds',
+    help: 'From an event occurring to its revocation or step-up command being committed.',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
+    registers: [registry],
+  });
+  const lag = new Gauge({
+    name: 'vigil_consumer_lag',
+    help: 'Messages behind the end of each input partition, as of the last batch.',
+    labelNames: ['topic', 'partition'],
+    registers: [registry],
+  });
+  return {
+    registry,
+    metrics: {
+      consumed: (topic, count) => consumed.inc({ topic }, count),
+      outcome: (status, count) => outcomes.inc({ status }, count),
+      deadLettered: (reason, count) => deadLetters.inc({ reason }, count),
+      signal: (type) => signals.inc({ type }),
+      decision: (action) => decisions.inc({ action }),
+      command: (action) => commands.inc({ action }),
+      batchSeconds: (seconds) => batch.observe(seconds),
+      eventToCommandSeconds: (seconds) => eventToCommand.observe(seconds),
+      lag: (topic, partition, value) => lag.set({ topic, partition: String(partition) }, value),
+      sinkError: (sink) => sinkErrors.inc({ sink }),
+    },
+  };
+}

@@ -1,0 +1,222 @@
+import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import type { Config } from '../config/index.ts';
+import type { EventKind } from '../events/index.ts';
+import type { Logger } from '../ops/logger.ts';
+import type { PipelineMetrics } from '../ops/metrics.ts';
+import { signSecurityEvent, type CommandSettings } from '../sinks/commands/security-event.ts';
+import type { SigningKey } from '../sinks/commands/signing.ts';
+import type { Client } from '@elastic/elasticsearch';
+import { documentsOf } from '../sinks/search/documents.ts';
+import { writeDocuments } from '../sinks/search/writer.ts';
+import { deadLetter } from './dead-letter.ts';
+import type { Engine, Outcome } from './engine.ts';
+import { retryUntilDone, StoppedError } from './retry.ts';
+
+export interface PipelineParts {
+  readonly kafka: Kafka;
+  readonly config: Config;
+  readonly engine: Engine;
+  /** Absent when the search sink is off. */
+  readonly search?: Client;
+  readonly signingKey: SigningKey;
+  readonly metrics: PipelineMetrics;
+  readonly logger: Logger;
+}
+
+/**
+ * `vigil run`: per batch, validate → enrich → state and signals (one Redis round trip) → search sink →
+ * one Kafka transaction holding the commands, the dead letters and the consumer offsets. The offsets
+ * move only with everything else, so a crash anywhere redoes the batch, and every effect of a redo is
+ * the same: same document ids, same state (kept first views), commands committed exactly once.
+ */
+export class Pipeline {
+  readonly #parts: PipelineParts;
+  readonly #consumer: Consumer;
+  readonly #producer: Producer;
+  readonly #kinds: ReadonlyMap<string, EventKind>;
+  readonly #commandSettings: CommandSettings;
+  #released: Promise<void> = Promise.resolve();
+  #ready = false;
+  #stopping = false;
+
+  constructor(parts: PipelineParts) {
+    this.#parts = parts;
+    const { kafka: settings } = parts.config;
+    this.#kinds = new Map<string, EventKind>([
+      [settings.topics.auth, 'auth'],
+      [settings.topics.access, 'access'],
+    ]);
+    this.#consumer = parts.kafka.consumer({ groupId: settings.groupId, readUncommitted: false });
+    // The same instance keeps its transactional id across restarts: the new producer fences the old
+    // one and aborts its open transaction at once, instead of readers waiting for it to time out.
+    this.#producer = parts.kafka.producer({
+      transactionalId: `${settings.clientId}-${settings.groupId}-${settings.instanceId}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 30_000,
+    });
+    this.#commandSettings = parts.config.commands;
+  }
+
+  /** True once the consumer is in its group; false while stopping. */
+  get ready(): boolean {
+    return this.#ready && !this.#stopping;
+  }
+
+  async start(): Promise<void> {
+    const consumer = this.#consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.#ready = true));
+    consumer.on(consumer.events.CRASH, () => (this.#ready = false));
+    await this.#producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.#kinds.keys()], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      eachBatch: (payload) => this.#handle(payload),
+    });
+  }
+
+  /** Lets the batch in hand finish and commit, then leaves the group. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#consumer.disconnect();
+    await this.#released.catch(() => {});
+    await this.#producer.disconnect();
+  }
+
+  async #handle({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const { engine, search, metrics, logger, config } = this.#parts;
+    const started = performance.now();
+    const kind = this.#kinds.get(batch.topic);
+    metrics.consumed(batch.topic, batch.messages.length);
+    const retry = <T>(sink: 'state' | 'search' | 'kafka', attempt: () => Promise<T>) =>
+      retryUntilDone(attempt, {
+        shouldStop: () => !isRunning() || isStale(),
+        onRetry: async (error, n, delayMs) => {
+          metrics.sinkError(sink);
+          logger.warn({ sink, attempt: n, delayMs, err: error }, `${sink} unavailable; holding the batch`);
+          await heartbeat();
+        },
+      });
+
+    try {
+      const processed = await retry('state', () =>
+        engine.process(
+          batch.messages.map((m) => ({ value: m.value ?? Buffer.alloc(0), ...(kind && { kind }) })),
+        ),
+      );
+      const outcomes = processed.outcomes;
+      const origins = batch.messages.map((m) => ({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key,
+        value: m.value,
+      }));
+
+      const deadLetters: Message[] = [];
+      outcomes.forEach((outcome, i) => {
+        if (outcome.status !== 'rejected') return;
+        const malformed =
+          outcome.reason.startsWith('malformed JSON') || outcome.reason === 'expected a JSON object';
+        metrics.deadLettered(malformed ? 'malformed' : 'invalid', 1);
+        deadLetters.push(deadLetter(origins[i]!, outcome.reason));
+      });
+
+      if (search) {
+        const ingested = new Date().toISOString();
+        const byOutcome = outcomes.map((outcome) =>
+          documentsOf(outcome, config.search.indexPrefix, ingested),
+        );
+        const rejected = await retry('search', () => writeDocuments(search, byOutcome.flat()));
+        for (const { document, reason } of rejected) {
+          const i = byOutcome.findIndex((docs) => docs.includes(document));
+          metrics.deadLettered('search_rejected', 1);
+          deadLetters.push(
+            deadLetter(origins[i]!, `search engine rejected the ${document.kind} document: ${reason}`),
+          );
+        }
+      }
+
+      const commands = this.#commands(outcomes);
+      await retry('kafka', () =>
+        this.#commit(batch.topic, batch.partition, batch.lastOffset(), deadLetters, commands.messages),
+      );
+      // The batch is durable everywhere: its kept first views can go, with the next batch's round trip.
+      this.#released = processed
+        .release()
+        .catch((error: unknown) => logger.warn({ err: error }, 'releasing state failed'));
+
+      this.#count(outcomes, commands.actions);
+      metrics.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
+      metrics.batchSeconds((performance.now() - started) / 1000);
+    } catch (error) {
+      if (error instanceof StoppedError) return; // not committed: the next owner of the partition redoes it
+      throw error;
+    }
+  }
+
+  #commands(outcomes: readonly Outcome[]) {
+    const { signingKey } = this.#parts;
+    const messages: Message[] = [];
+    const actions: { action: string; occurredAt: string }[] = [];
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') continue;
+      const decision = outcome.decision;
+      if (!decision || decision.action === 'allow') continue;
+      messages.push({
+        key: decision.user_id,
+        value: signSecurityEvent(decision, this.#commandSettings, signingKey),
+        headers: { 'content-type': 'application/secevent+jwt', 'vigil-decision-id': decision.id },
+      });
+      actions.push({ action: decision.action, occurredAt: decision.occurred_at });
+    }
+    return { messages, actions };
+  }
+
+  async #commit(
+    topic: string,
+    partition: number,
+    lastOffset: string,
+    deadLetters: Message[],
+    commands: Message[],
+  ) {
+    const { topics, groupId } = this.#parts.config.kafka;
+    const transaction = await this.#producer.transaction();
+    try {
+      const topicMessages = [
+        ...(commands.length ? [{ topic: topics.commands, messages: commands }] : []),
+        ...(deadLetters.length ? [{ topic: topics.deadLetter, messages: deadLetters }] : []),
+      ];
+      if (topicMessages.length) await transaction.sendBatch({ topicMessages });
+      await transaction.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => {});
+      throw error;
+    }
+  }
+
+  #count(outcomes: readonly Outcome[], commands: { action: string; occurredAt: string }[]) {
+    const { metrics } = this.#parts;
+    const counts = { processed: 0, duplicate: 0, rejected: 0 };
+    for (const outcome of outcomes) {
+      counts[outcome.status]++;
+      if (outcome.status !== 'processed') continue;
+      for (const signal of outcome.signals) metrics.signal(signal.type);
+      if (outcome.decision) metrics.decision(outcome.decision.action);
+    }
+    for (const [status, count] of Object.entries(counts))
+      if (count) metrics.outcome(status as keyof typeof counts, count);
+    const now = Date.now();
+    for (const { action, occurredAt } of commands) {
+      metrics.command(action);
+      metrics.eventToCommandSeconds((now - Date.parse(occurredAt)) / 1000);
+    }
+  }
+}

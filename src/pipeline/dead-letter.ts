@@ -1,0 +1,33 @@
+import type { Message } from 'kafkajs';
+
+/** Where a message came from, so it can be found, fixed and replayed. */
+export interface MessageOrigin {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+}
+
+export const DEAD_LETTER_HEADERS = {
+  reason: 'vigil-reason',
+  topic: 'vigil-source-topic',
+  partition: 'vigil-source-partition',
+  offset: 'vigil-source-offset',
+  failedAt: 'vigil-failed-at',
+} as const;
+
+/** The original bytes, untouched, with the reason and the origin in headers. */
+export function deadLetter(origin: MessageOrigin, reason: string, now = new Date()): Message {
+  return {
+    key: origin.key,
+    value: origin.value,
+    headers: {
+      [DEAD_LETTER_HEADERS.reason]: reason,
+      [DEAD_LETTER_HEADERS.topic]: origin.topic,
+      [DEAD_LETTER_HEADERS.partition]: String(origin.partition),
+      [DEAD_LETTER_HEADERS.offset]: origin.offset,
+      [DEAD_LETTER_HEADERS.failedAt]: now.toISOString(),
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../ops/logger.ts';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose own logs go through pino as JSON. */
+export function createKafka(config: Config['kafka'], logger: Logger): Kafka {
+  const kafkaLogger = logger.child({ component: 'kafka' });
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    ssl: config.ssl,
+    ...(config.sasl && { sasl: config.sasl as SASLOptions }),
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ namespace, level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        kafkaLogger[LEVELS[level] ?? 'info']({ namespace, ...extra }, message);
+      },
+  });
+}

@@ -1,0 +1,35 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export class StoppedError extends Error {
+  constructor() {
+    super('stopped while waiting for a dependency');
+    this.name = 'StoppedError';
+  }
+}
+
+export interface RetryOptions {
+  /** Called before every new attempt with the error that failed the last one. */
+  readonly onRetry: (error: unknown, attempt: number, delayMs: number) => void | Promise<void>;
+  /** Stop retrying (and throw StoppedError) when this says so, e.g. the consumer is shutting down. */
+  readonly shouldStop?: () => boolean;
+  readonly maxDelayMs?: number;
+}
+
+/**
+ * Retries until it works: a dependency that is down holds the batch (and so the consumer) instead of
+ * losing it. Exponential back-off from 100 ms, capped, with jitter so processors do not retry in step.
+ */
+export async function retryUntilDone<T>(attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const maxDelayMs = options.maxDelayMs ?? 5000;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (options.shouldStop?.()) throw new StoppedError();
+      const delayMs = Math.round(Math.min(maxDelayMs, 100 * 2 ** (n - 1)) * (0.5 + Math.random() / 2));
+      await options.onRetry(error, n, delayMs);
+      await sleep(delayMs);
+      if (options.shouldStop?.()) throw new StoppedError();
+    }
+  }
+}

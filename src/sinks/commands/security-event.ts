@@ -1,0 +1,109 @@
+import type { DecisionRecord } from '../../pipeline/engine.ts';
+import { signJws, verifyJws, type PublicJwk, type SigningKey } from './signing.ts';
+
+/** OpenID CAEP event types (Shared Signals Framework). */
+export const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
+/**
+ * For step-up: the session's assurance fell from AAL2 to AAL1 (NIST SP 800-63B), so a receiver
+ * demands fresh multi-factor authentication before it trusts the session again.
+ */
+export const ASSURANCE_LEVEL_CHANGE =
+  'https://schemas.openid.net/secevent/caep/event-type/assurance-level-change';
+
+export const SET_TYPE = 'secevent+jwt';
+
+export interface CommandSettings {
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly ttlSeconds: number;
+}
+
+/** The claims of a Security Event Token (RFC 8417) that orders a decision; `jti` is the decision's id. */
+export function securityEventClaims(decision: DecisionRecord, settings: CommandSettings, nowMs: number) {
+  const iat = Math.floor(nowMs / 1000);
+  const eventTimestamp = Math.floor(Date.parse(decision.occurred_at) / 1000);
+  const common = {
+    event_timestamp: eventTimestamp,
+    initiating_entity: 'policy',
+    reason_admin: { en: decision.signals.map((signal) => `${signal.type}: ${signal.summary}`).join('; ') },
+    // Evidence for the receiving service's own logs: what Vigil saw, not only what it concluded.
+    vigil_decision: {
+      action: decision.action,
+      risk: decision.risk,
+      ...(decision.rule && { rule: decision.rule }),
+      event_id: decision.event_id,
+      signals: decision.signals.map(({ id, type, severity, score, summary, evidence }) => ({
+        id,
+        type,
+        severity,
+        score,
+        summary,
+        evidence,
+      })),
+    },
+  };
+  const event =
+    decision.action === 'revoke_sessions'
+      ? { [SESSION_REVOKED]: common }
+      : {
+          [ASSURANCE_LEVEL_CHANGE]: {
+            ...common,
+            namespace: 'NIST-AAL',
+            previous_level: 'nist-aal2',
+            current_level: 'nist-aal1',
+            change_direction: 'decrease',
+          },
+        };
+  return {
+    iss: settings.issuer,
+    aud: settings.audience.length === 1 ? settings.audience[0] : [...settings.audience],
+    iat,
+    exp: iat + settings.ttlSeconds,
+    jti: decision.id,
+    // RFC 9493 complex subject: the user, and the session when the event named one.
+    sub_id: {
+      format: 'complex',
+      user: { format: 'opaque', id: decision.user_id },
+      ...(decision.session_id && { session: { format: 'opaque', id: decision.session_id } }),
+    },
+    events: event,
+  };
+}
+
+export function signSecurityEvent(
+  decision: DecisionRecord,
+  settings: CommandSettings,
+  key: SigningKey,
+  nowMs = Date.now(),
+) {
+  return signJws(securityEventClaims(decision, settings, nowMs), key, SET_TYPE);
+}
+
+export type SecurityEventCheck =
+  { ok: true; claims: ReturnType<typeof securityEventClaims> } | { ok: false; reason: string };
+
+/**
+ * For services that enforce Vigil's commands: accepts a token only if Vigil's key signed it, it is a
+ * SET for this audience from the expected issuer, and it has not expired.
+ */
+export function verifySecurityEvent(
+  token: string,
+  jwks: { keys: readonly PublicJwk[] },
+  expected: { issuer: string; audience: string; nowMs?: number },
+): SecurityEventCheck {
+  const checked = verifyJws(token, jwks);
+  if (!checked.ok) return checked;
+  const claims = checked.payload as ReturnType<typeof securityEventClaims>;
+  const now = Math.floor((expected.nowMs ?? Date.now()) / 1000);
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (checked.header.typ !== SET_TYPE)
+    return { ok: false, reason: `typ is ${String(checked.header.typ)}, not ${SET_TYPE}` };
+  if (claims.iss !== expected.issuer)
+    return { ok: false, reason: `issuer ${claims.iss} is not ${expected.issuer}` };
+  if (!audiences.includes(expected.audience))
+    return { ok: false, reason: `not addressed to ${expected.audience}` };
+  if (typeof claims.exp !== 'number' || claims.exp < now) return { ok: false, reason: 'expired' };
+  if (!claims.events || Object.keys(claims.events).length !== 1)
+    return { ok: false, reason: 'not exactly one event' };
+  return { ok: true, claims };
+}

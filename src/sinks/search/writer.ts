@@ -1,0 +1,50 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { SearchDocument } from './documents.ts';
+
+export interface RejectedDocument {
+  readonly document: SearchDocument;
+  readonly status: number;
+  readonly reason: string;
+}
+
+export class RetryableSearchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryableSearchError';
+  }
+}
+
+/**
+ * Writes one batch's documents in one bulk request. The batch is already bounded by what Kafka hands
+ * over, so no buffer of our own is needed. Items refused for load (429) or by a failing node (5xx) make
+ * the whole call fail as retryable, and the retry rewrites every document under the same ids (a no-op
+ * for those already written). Items refused for their content are returned: retrying cannot fix them.
+ */
+export async function writeDocuments(
+  client: Client,
+  documents: readonly SearchDocument[],
+): Promise<RejectedDocument[]> {
+  if (documents.length === 0) return [];
+  const response = await client.bulk({
+    operations: documents.flatMap((doc) => [{ index: { _index: doc.index, _id: doc.id } }, doc.body]),
+  });
+  if (!response.errors) return [];
+  const rejected: RejectedDocument[] = [];
+  let retryable = 0;
+  response.items.forEach((item, i) => {
+    const result = item.index;
+    if (!result?.error) return;
+    if (result.status === 429 || result.status >= 500) retryable++;
+    else
+      rejected.push({
+        document: documents[i]!,
+        status: result.status,
+        reason: `${result.error.type}: ${result.error.reason ?? ''}`,
+      });
+  });
+  if (retryable > 0)
+    throw new RetryableSearchError(
+      `${retryable} of ${documents.length} documents refused for load or a failing node`,
+    );
+  return rejected;
+}

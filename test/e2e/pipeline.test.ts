@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from '@elastic/elasticsearch';
+import {
+  verifySecurityEvent,
+  SESSION_REVOKED,
+  ASSURANCE_LEVEL_CHANGE,
+} from '../../src/sinks/commands/security-event.ts';
+import { connectSearch } from '../../src/sinks/search/client.ts';
+import { DEAD_LETTER_HEADERS } from '../../src/pipeline/dead-letter.ts';
+import { SEARCH_URL } from '../harness/endpoints.ts';
+import { deployment, runVigil, startVigil, waitReady } from '../harness/vigil-process.ts';
+import { SAMPLE, produceEvents, readTopic } from '../harness/streams.ts';
+
+// The sample's planted incidents end in 7 commands: 2 revocations and 5 step-ups (see the replay test).
+const EXPECTED_COMMANDS = 7;
+const UNIQUE_EVENTS = SAMPLE.length - 1; // one event is delivered twice
+
+async function searchCount(
+  client: Client,
+  index: string,
+  query: object = { match_all: {} },
+): Promise<number> {
+  await client.indices.refresh({ index, allow_no_indices: true, ignore_unavailable: true });
+  const { count } = await client.count({ index, query, allow_no_indices: true, ignore_unavailable: true });
+  return count;
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(500);
+  }
+  assert.fail(`${what} within ${timeoutMs} ms`);
+}
+
+test('e2e: the sample through Kafka gives signed commands, dead letters with reasons, and searchable alerts', async (t) => {
+  const { name, env, jwks } = deployment();
+  await runVigil(env, ['setup']);
+  const { client } = await connectSearch({
+    url: SEARCH_URL,
+    engine: 'auto',
+    indexPrefix: name,
+    tlsRejectUnauthorized: true,
+  });
+  t.after(async () => {
+    await client.indices.delete({ index: `${name}-*` }).catch(() => {});
+    await client.close();
+  });
+  await produceEvents(env, SAMPLE, [
+    { topic: env.VIGIL_TOPIC_AUTH!, value: '{"event_id": "broken' },
+    {
+      topic: env.VIGIL_TOPIC_ACCESS!,
+      value: JSON.stringify({
+        event_id: 'x1',
+        occurred_at: 'yesterday',
+        user_id: 'u',
+        ip: '1.2.3.4',
+        action: 'export',
+        resource: 'r',
+        records: 5,
+      }),
+    },
+  ]);
+  const vigil = await startVigil(t, env);
+  await waitReady(vigil);
+
+  const commands = await readTopic(env.VIGIL_TOPIC_COMMANDS!, EXPECTED_COMMANDS);
+  const verified = commands.map((message) =>
+    verifySecurityEvent(message.value!.toString(), jwks, { issuer: 'vigil', audience: 'test-services' }),
+  );
+  assert.ok(
+    verified.every((check) => check.ok),
+    JSON.stringify(verified.find((check) => !check.ok)),
+  );
+  const byType = verified.map((check) => (check.ok ? Object.keys(check.claims.events)[0] : ''));
+  assert.equal(byType.filter((type) => type === SESSION_REVOKED).length, 2);
+  assert.equal(byType.filter((type) => type === ASSURANCE_LEVEL_CHANGE).length, 5);
+  const dave = verified.find((check) => check.ok && check.claims.sub_id.user.id === 'dave');
+  assert.ok(dave?.ok);
+  assert.match(
+    dave.claims.events[SESSION_REVOKED]!.reason_admin.en,
+    /impossible_travel: London, GB → São Paulo, BR/,
+  );
+  assert.equal(commands.find((m) => m.key?.toString() === 'dave') !== undefined, true);
+
+  const deadLetters = await readTopic(env.VIGIL_TOPIC_DEAD_LETTER!, 2);
+  const reasons = deadLetters.map((m) => m.headers![DEAD_LETTER_HEADERS.reason]!.toString()).sort();
+  assert.match(reasons[0]!, /^malformed JSON: /);
+  assert.match(reasons[1]!, /^occurred_at: expected an ISO 8601 date-time/);
+  const broken = deadLetters.find((m) => m.value!.toString() === '{"event_id": "broken');
+  assert.equal(broken?.headers![DEAD_LETTER_HEADERS.topic]!.toString(), env.VIGIL_TOPIC_AUTH);
+
+  await until(
+    'every event indexed',
+    async () => (await searchCount(client, `${name}-events-*`)) === UNIQUE_EVENTS,
+  );
+  assert.equal(await searchCount(client, `${name}-signals-*`), 10);
+  const travel = await client.search<{ vigil: { evidence: Record<string, unknown> }; message: string }>({
+    index: `${name}-signals-*`,
+    query: { term: { 'vigil.signal.type': 'impossible_travel' } },
+  });
+  const hit = travel.hits.hits[0]!._source!;
+  assert.match(hit.message, /9,507 km in 45 min/);
+  assert.equal(hit.vigil.evidence.speedKmh, 12636);
+  assert.equal(
+    await searchCount(client, `${name}-decisions-*`, {
+      term: { 'vigil.decision.action': 'revoke_sessions' },
+    }),
+    2,
+  );
+
+  const metrics = await (await fetch(`http://127.0.0.1:${vigil.port}/metrics`)).text();
+  assert.match(metrics, /^vigil_dead_letters_total\{reason="malformed"\} 1$/m);
+  assert.match(metrics, /^vigil_commands_total\{action="revoke_sessions"\} 2$/m);
+  assert.equal(await vigil.stop('SIGTERM'), 0);
+});
