@@ -42,6 +42,8 @@ export async function main(args: string[]): Promise<number> {
     retryUntilDone(attempt, { onRetry: (err, n) => logger.warn({ err, attempt: n }, `waiting for ${what}`) });
 
   const redis = connectRedis(config.redis);
+  // While Redis is away ioredis reconnects and holds commands, so the batch in hand waits for it.
+  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'Redis unavailable; reconnecting'));
   await waitFor('Redis', () => redis.connect());
   const store = new RedisStateStore(redis, new StateKeys(config.redis.keyPrefix), stateLimits(config.detect));
   const { engine, geo } = createEngine(config, store, logger, { watchGeoData: true });

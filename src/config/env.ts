@@ -25,6 +25,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('VIGIL_KAFKA_SASL_MECHANISM', 'kafka.sasl.mechanism'),
   setting('VIGIL_KAFKA_SASL_USERNAME', 'kafka.sasl.username'),
   setting('VIGIL_KAFKA_SASL_PASSWORD', 'kafka.sasl.password', 'string', true),
+  setting('VIGIL_KAFKA_MAX_BYTES_PER_PARTITION', 'kafka.maxBytesPerPartition', 'number'),
   setting('VIGIL_TOPIC_AUTH', 'kafka.topics.auth'),
   setting('VIGIL_TOPIC_ACCESS', 'kafka.topics.access'),
   setting('VIGIL_TOPIC_COMMANDS', 'kafka.topics.commands'),

@@ -35,6 +35,8 @@ export const kafkaSchema = z.object({
       deadLetter: z.string().min(1).default('vigil.dead-letter'),
     })
     .prefault({}),
+  /** Bounds a batch, and so memory per partition: Kafka hands over at most this much at a time. */
+  maxBytesPerPartition: z.number().int().positive().default(1_048_576),
   partitions: z.number().int().min(1).default(6),
   replicationFactor: z.number().int().min(1).default(1),
 });

@@ -1,4 +1,11 @@
-import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import {
+  Partitioners,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type Message,
+  type Producer,
+} from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import type { EventKind } from '../events/index.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -46,13 +53,18 @@ export class Pipeline {
       [settings.topics.auth, 'auth'],
       [settings.topics.access, 'access'],
     ]);
-    this.#consumer = parts.kafka.consumer({ groupId: settings.groupId, readUncommitted: false });
+    this.#consumer = parts.kafka.consumer({
+      groupId: settings.groupId,
+      readUncommitted: false,
+      maxBytesPerPartition: settings.maxBytesPerPartition,
+    });
     // The same instance keeps its transactional id across restarts: the new producer fences the old
     // one and aborts its open transaction at once, instead of readers waiting for it to time out.
     this.#producer = parts.kafka.producer({
       transactionalId: `${settings.clientId}-${settings.groupId}-${settings.instanceId}`,
       idempotent: true,
       maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
       transactionTimeout: 30_000,
     });
     this.#commandSettings = parts.config.commands;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type KafkaMessage } from 'kafkajs';
 import { KAFKA_BROKERS } from './endpoints.ts';
 import { uniqueName } from './factories.ts';
 
@@ -16,7 +16,7 @@ export async function produceEvents(
   lines: readonly string[],
   extra: { topic: string; value: string }[] = [],
 ) {
-  const producer = kafka().producer();
+  const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const byTopic = new Map<string, { key: string | null; value: string }[]>();
   for (const line of lines) {

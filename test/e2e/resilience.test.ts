@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@elastic/elasticsearch';
+import { connectSearch } from '../../src/sinks/search/client.ts';
+import { CACHE_DIR, STACK_DIR } from '../harness/stack.ts';
+import { openSearchService } from '../harness/opensearch.ts';
+import { SEARCH_URL } from '../harness/endpoints.ts';
+import { run, startDetached, stopDetached, waitUntil } from '../harness/processes.ts';
+import { deployment, freePort, runVigil, startVigil, waitReady } from '../harness/vigil-process.ts';
+import { SAMPLE, produceEvents, readTopic } from '../harness/streams.ts';
+
+const UNIQUE_EVENTS = SAMPLE.length - 1;
+const COMMANDS = 7;
+const SIGNALS = 10;
+// Small fetches make many batches, so there is a "middle" of the stream to fail in.
+const SMALL_BATCHES = { VIGIL_KAFKA_MAX_BYTES_PER_PARTITION: '16384' };
+
+async function count(client: Client, index: string): Promise<number> {
+  await client.indices.refresh({ index, allow_no_indices: true, ignore_unavailable: true }).catch(() => {});
+  return (await client.count({ index, allow_no_indices: true, ignore_unavailable: true })).count;
+}
+
+async function setUp(t: TestContext, overrides: Record<string, string> = {}) {
+  const d = deployment();
+  const env = { ...d.env, ...SMALL_BATCHES, ...overrides };
+  await runVigil(env, ['setup']);
+  const { client } = await connectSearch({
+    url: SEARCH_URL,
+    engine: 'auto',
+    indexPrefix: d.name,
+    tlsRejectUnauthorized: true,
+  });
+  t.after(async () => {
+    await client.indices.delete({ index: `${d.name}-*` }).catch(() => {});
+    await client.close();
+  });
+  return { ...d, env, client };
+}
+
+/** Exactly the results of the sample: one document per event, every signal, every command once. */
+async function assertComplete(env: Record<string, string>, client: Client, name: string) {
+  await waitUntil(
+    'every event indexed',
+    async () => (await count(client, `${name}-events-*`)) === UNIQUE_EVENTS,
+    120_000,
+  );
+  assert.equal(await count(client, `${name}-events-*`), UNIQUE_EVENTS);
+  assert.equal(await count(client, `${name}-signals-*`), SIGNALS);
+  assert.equal((await readTopic(env.VIGIL_TOPIC_COMMANDS!, COMMANDS)).length, COMMANDS);
+  await assert.rejects(readTopic(env.VIGIL_TOPIC_COMMANDS!, COMMANDS + 1, 3000), /7 of 8 messages/);
+}
+
+test('resilience: a processor killed with SIGKILL mid-stream and restarted loses and repeats nothing', async (t) => {
+  const { name, env, client } = await setUp(t);
+  await produceEvents(env, SAMPLE);
+  const first = await startVigil(t, env);
+  await waitUntil('some events indexed', async () => (await count(client, `${name}-events-*`)) > 300, 60_000);
+  await first.stop('SIGKILL');
+  const indexedAtKill = await count(client, `${name}-events-*`);
+  assert.ok(indexedAtKill < UNIQUE_EVENTS, `killed after ${indexedAtKill} events: not mid-stream`);
+  const second = await startVigil(t, env);
+  await waitReady(second);
+  await assertComplete(env, client, name);
+});
+
+test('resilience: Redis stopped during a run loses nothing once it is back', async (t) => {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-redis-'));
+  const startRedis = () =>
+    startDetached(dir, 'redis-server', [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ]);
+  const ping = async () => (await run('redis-cli', ['-p', String(port), 'ping'])).stdout.trim() === 'PONG';
+  startRedis();
+  t.after(() => stopDetached(dir));
+  await waitUntil('private Redis', ping, 10_000);
+  const { name, env, client } = await setUp(t, { VIGIL_REDIS_URLS: `redis://127.0.0.1:${port}` });
+  const half = Math.floor(SAMPLE.length / 2);
+  await produceEvents(env, SAMPLE.slice(0, half));
+  const vigil = await startVigil(t, env);
+  await waitUntil('some events indexed', async () => (await count(client, `${name}-events-*`)) > 200, 60_000);
+  // SHUTDOWN SAVE keeps the state on disk, as a restarted production Redis would have it.
+  await run('redis-cli', ['-p', String(port), 'shutdown', 'save']);
+  await produceEvents(env, SAMPLE.slice(half));
+  await sleep(3000);
+  const indexedWhileDown = await count(client, `${name}-events-*`);
+  startRedis();
+  await waitUntil('Redis back', ping, 10_000);
+  await assertComplete(env, client, name);
+  assert.ok(indexedWhileDown < UNIQUE_EVENTS);
+  assert.match(vigil.output(), /Redis unavailable; reconnecting/);
+});
+
+test('resilience: the search engine stopped during a run loses nothing once it is back', async (t) => {
+  const { name, env, client } = await setUp(t);
+  await produceEvents(env, SAMPLE);
+  const vigil = await startVigil(t, env);
+  await waitUntil('some events indexed', async () => (await count(client, `${name}-events-*`)) > 300, 60_000);
+  const node = openSearchService(STACK_DIR, CACHE_DIR);
+  t.after(async () => {
+    if (!(await node.healthy().catch(() => false))) {
+      await node.start();
+      await waitUntil('OpenSearch', () => node.healthy(), node.startTimeoutMs);
+    }
+  });
+  await node.stop();
+  await sleep(3000);
+  await node.start();
+  await waitUntil('OpenSearch back', () => node.healthy(), node.startTimeoutMs);
+  await assertComplete(env, client, name);
+  assert.match(vigil.output(), /search unavailable; holding the batch/);
+});
+
+test('resilience: two processors in one group give the results of one', async (t) => {
+  const { name, env, client } = await setUp(t);
+  const a = await startVigil(t, { ...env, VIGIL_INSTANCE_ID: 'a' });
+  const b = await startVigil(t, { ...env, VIGIL_INSTANCE_ID: 'b' });
+  await Promise.all([waitReady(a), waitReady(b)]);
+  await sleep(2000); // the group settles on both members before the stream arrives
+  await produceEvents(env, SAMPLE);
+  await assertComplete(env, client, name);
+  const consumed = async (port: number) => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return [...text.matchAll(/^vigil_events_consumed_total\{[^}]*\} (\d+)$/gm)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
+  };
+  const [fromA, fromB] = [await consumed(a.port), await consumed(b.port)];
+  assert.ok(fromA > 0 && fromB > 0, `both processors took a share: ${fromA} and ${fromB}`);
+});
