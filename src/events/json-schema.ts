@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { securityEventSchema } from '../sinks/commands/schema.ts';
 import { accessEventSchema, authEventSchema } from './schema.ts';
 
-/** The JSON Schema files checked in under schemas/, generated from the zod schemas so they cannot drift. */
+/** The JSON Schema files checked in under schemas/ (input events and command payloads), generated from zod. */
 export function eventJsonSchemas(): Record<string, unknown> {
   const toFile = (schema: z.ZodType, id: string) => ({
     $id: `urn:vigil:schema:${id}`,
@@ -10,5 +11,6 @@ export function eventJsonSchemas(): Record<string, unknown> {
   return {
     'auth-event.v1.json': toFile(authEventSchema, 'auth-event.v1.json'),
     'access-event.v1.json': toFile(accessEventSchema, 'access-event.v1.json'),
+    'command.v1.json': toFile(securityEventSchema, 'command.v1.json'),
   };
 }

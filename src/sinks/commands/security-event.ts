@@ -1,4 +1,5 @@
 import type { DecisionRecord } from '../../pipeline/engine.ts';
+import { securityEventSchema, type SecurityEventClaims } from './schema.ts';
 import { signJws, verifyJws, type PublicJwk, type SigningKey } from './signing.ts';
 
 /** OpenID CAEP event types (Shared Signals Framework). */
@@ -79,12 +80,12 @@ export function signSecurityEvent(
   return signJws(securityEventClaims(decision, settings, nowMs), key, SET_TYPE);
 }
 
-export type SecurityEventCheck =
-  { ok: true; claims: ReturnType<typeof securityEventClaims> } | { ok: false; reason: string };
+export type SecurityEventCheck = { ok: true; claims: SecurityEventClaims } | { ok: false; reason: string };
 
 /**
  * For services that enforce Vigil's commands: accepts a token only if Vigil's key signed it, it is a
- * SET for this audience from the expected issuer, and it has not expired.
+ * SET of the published shape (schemas/command.v1.json) for this audience from the expected issuer,
+ * and it has not expired.
  */
 export function verifySecurityEvent(
   token: string,
@@ -93,17 +94,19 @@ export function verifySecurityEvent(
 ): SecurityEventCheck {
   const checked = verifyJws(token, jwks);
   if (!checked.ok) return checked;
-  const claims = checked.payload as ReturnType<typeof securityEventClaims>;
-  const now = Math.floor((expected.nowMs ?? Date.now()) / 1000);
-  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (checked.header.typ !== SET_TYPE)
     return { ok: false, reason: `typ is ${String(checked.header.typ)}, not ${SET_TYPE}` };
+  const parsed = securityEventSchema.safeParse(checked.payload);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    return { ok: false, reason: `not a Vigil command: ${problems.join('; ')}` };
+  }
+  const claims = parsed.data;
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (claims.iss !== expected.issuer)
     return { ok: false, reason: `issuer ${claims.iss} is not ${expected.issuer}` };
   if (!audiences.includes(expected.audience))
     return { ok: false, reason: `not addressed to ${expected.audience}` };
-  if (typeof claims.exp !== 'number' || claims.exp < now) return { ok: false, reason: 'expired' };
-  if (!claims.events || Object.keys(claims.events).length !== 1)
-    return { ok: false, reason: 'not exactly one event' };
+  if (claims.exp < Math.floor((expected.nowMs ?? Date.now()) / 1000)) return { ok: false, reason: 'expired' };
   return { ok: true, claims };
 }
