@@ -39,6 +39,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 90
 test('e2e: the sample through Kafka gives signed commands, dead letters with reasons, and searchable alerts', async (t) => {
   const { name, env, jwks } = deployment();
   await runVigil(env, ['setup']);
+  await runVigil(env, ['setup']); // idempotent: a second deploy changes nothing and does not fail
   const { client } = await connectSearch({
     url: SEARCH_URL,
     engine: 'auto',
