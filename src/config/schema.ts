@@ -62,6 +62,8 @@ export const searchSchema = z.object({
   tlsRejectUnauthorized: z.boolean().default(true),
 });
 
+const tenMinutes = z.number().int().positive().default(600_000);
+
 export const detectSchema = z.object({
   travel: z
     .object({
@@ -90,11 +92,7 @@ export const detectSchema = z.object({
     .prefault({}),
   bulk: z
     .object({
-      windowMs: z
-        .number()
-        .int()
-        .positive()
-        .default(10 * 60_000),
+      windowMs: tenMinutes,
       recordsThreshold: z.number().int().positive().default(1000),
       baselineMultiplier: z.number().positive().default(10),
       /** The baseline rule waits for this many earlier windows and never fires below this many records. */
@@ -105,11 +103,7 @@ export const detectSchema = z.object({
     .prefault({}),
   failures: z
     .object({
-      windowMs: z
-        .number()
-        .int()
-        .positive()
-        .default(10 * 60_000),
+      windowMs: tenMinutes,
       perUserThreshold: z.number().int().positive().default(10),
       mfaThreshold: z.number().int().positive().default(5),
       perIpDistinctUsers: z.number().int().positive().default(20),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -58,8 +58,9 @@ test('a bad secret is named without echoing its value', () => {
   assert.deepEqual(problems, ['VIGIL_SEARCH_URL: Invalid URL']);
 });
 
-test('a YAML file is read and the environment overrides it', () => {
+test('a YAML file is read and the environment overrides it', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'vigil.yaml');
   writeFileSync(file, 'kafka:\n  brokers: [a:1]\ndetect:\n  travel:\n    maxSpeedKmh: 800\n');
   const config = loadConfig({ env: { VIGIL_CONFIG_FILE: file, VIGIL_KAFKA_BROKERS: 'b:2' } });
@@ -68,8 +69,9 @@ test('a YAML file is read and the environment overrides it', () => {
   assert.equal(config.detect.travel.minDistanceKm, 500);
 });
 
-test('a bad value in the file names the file and the setting', () => {
+test('a bad value in the file names the file and the setting', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'vigil.yaml');
   writeFileSync(file, 'detect:\n  travel:\n    maxSpeedKmh: -5\n');
   assert.deepEqual(

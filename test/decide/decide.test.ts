@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -33,8 +33,9 @@ test('the default policy: a new device alone is allowed, travel steps up, travel
   assert.equal(decide([signal('bulk_download', 0.9)], DEFAULT_POLICY).action, 'revoke_sessions');
 });
 
-test('a policy file is validated and its errors name the file and the rule', () => {
+test('a policy file is validated and its errors name the file and the rule', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-policy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'policy.yaml');
   writeFileSync(file, 'rules:\n  - action: revoke_sessions\n    signals: [teleport]\n');
   assert.throws(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -9,7 +9,8 @@ import { connectSearch } from '../../src/sinks/search/client.ts';
 import { CACHE_DIR, STACK_DIR } from '../harness/stack.ts';
 import { openSearchService } from '../harness/opensearch.ts';
 import { SEARCH_URL } from '../harness/endpoints.ts';
-import { run, startDetached, stopDetached, waitUntil } from '../harness/processes.ts';
+import { run, stopDetached, waitUntil } from '../harness/processes.ts';
+import { startRedis } from '../harness/redis.ts';
 import { deployment, freePort, runVigil, startVigil, waitReady } from '../harness/vigil-process.ts';
 import { SAMPLE, produceEvents, readTopic } from '../harness/streams.ts';
 
@@ -70,22 +71,13 @@ test('resilience: a processor killed with SIGKILL mid-stream and restarted loses
 test('resilience: Redis stopped during a run loses nothing once it is back', async (t) => {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-redis-'));
-  const startRedis = () =>
-    startDetached(dir, 'redis-server', [
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    ]);
+  const start = () => startRedis(dir, port);
   const ping = async () => (await run('redis-cli', ['-p', String(port), 'ping'])).stdout.trim() === 'PONG';
-  startRedis();
-  t.after(() => stopDetached(dir));
+  start();
+  t.after(async () => {
+    await stopDetached(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
   await waitUntil('private Redis', ping, 10_000);
   const { name, env, client } = await setUp(t, { VIGIL_REDIS_URLS: `redis://127.0.0.1:${port}` });
   const half = Math.floor(SAMPLE.length / 2);
@@ -97,7 +89,7 @@ test('resilience: Redis stopped during a run loses nothing once it is back', asy
   await produceEvents(env, SAMPLE.slice(half));
   await sleep(3000);
   const indexedWhileDown = await count(client, `${name}-events-*`);
-  startRedis();
+  start();
   await waitUntil('Redis back', ping, 10_000);
   await assertComplete(env, client, name);
   assert.ok(indexedWhileDown < UNIQUE_EVENTS);

@@ -16,8 +16,8 @@ async function redisCli(port: number, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-function startRedis(dir: string, port: number, extra: readonly string[] = []): void {
-  // Nothing persisted: tests own their keys, and a restart starts empty.
+/** A redis-server of our own on loopback; nothing saved on its own (SHUTDOWN SAVE still writes a dump). */
+export function startRedis(dir: string, port: number, extra: readonly string[] = []): void {
   startDetached(dir, 'redis-server', [
     '--bind',
     '127.0.0.1',
