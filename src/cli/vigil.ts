@@ -19,6 +19,14 @@ const COMMANDS: Record<
     summary: 'make an Ed25519 key pair for signing commands',
     load: () => import('./keygen.ts'),
   },
+  simulate: {
+    summary: 'generate a labelled synthetic population (NDJSON or Kafka) and its ground truth',
+    load: () => import('./simulate.ts'),
+  },
+  evaluate: {
+    summary: 'score findings (replay output or the search engine) against a ground truth',
+    load: () => import('./evaluate.ts'),
+  },
   replay: {
     summary: 'run the engine over an NDJSON file with in-memory state',
     load: () => import('./replay.ts'),

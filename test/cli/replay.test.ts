@@ -56,3 +56,36 @@ test('replay reads standard input and reports rejected lines with their number a
   assert.match(stderr, /^line 5: rejected: malformed JSON: /m);
   assert.match(stderr, /^events 5 \(rejected 2, duplicates 0\)$/m);
 });
+
+test('simulate | replay | evaluate runs as a pipeline and finds every attack kind', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-sim-'));
+  try {
+    const truth = join(dir, 'truth.ndjson');
+    const shell = `"${process.execPath}" "${vigil}"`;
+    const { stdout } = await promisify(execFile)(
+      'bash',
+      [
+        '-o',
+        'pipefail',
+        '-c',
+        `${shell} simulate --users 200 --days 18 --attacks 2 --truth ${truth} | ${shell} replay --quiet - | ${shell} evaluate --truth ${truth} --json`,
+      ],
+      {
+        env: { ...process.env, VIGIL_TRUSTED_NETWORKS: '81.4.109.0/24,38.124.103.0/24' },
+        maxBuffer: 16 << 20,
+      },
+    );
+    const result = JSON.parse(stdout) as {
+      attackKinds: Record<string, { recall: number }>;
+      falseRevocationsPer10000UsersPerDay: number;
+    };
+    assert.equal(Object.keys(result.attackKinds).length, 8);
+    for (const [kind, { recall }] of Object.entries(result.attackKinds)) assert.equal(recall, 1, kind);
+    assert.equal(result.falseRevocationsPer10000UsersPerDay, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

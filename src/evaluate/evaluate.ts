@@ -1,0 +1,189 @@
+import { SIGNAL_TYPES } from '../detect/signal.ts';
+import type { Population, Truth } from '../simulate/scenario.ts';
+
+/** A finding as `replay` prints it (or as read back from the search engine). */
+export interface Finding {
+  readonly kind: 'signal' | 'decision';
+  readonly event_id: string;
+  readonly user_id: string;
+  readonly occurred_at?: string;
+  readonly type?: string;
+  readonly action?: string;
+}
+
+export interface Score {
+  readonly truePositives: number;
+  readonly falsePositives: number;
+  readonly falseNegatives: number;
+  readonly precision: number | null;
+  readonly recall: number | null;
+  readonly f1: number | null;
+}
+
+export interface Evaluation {
+  readonly users: number;
+  readonly days: number;
+  readonly attacks: number;
+  /** Per signal type: a signal on an attack's event is true, anywhere else false; recall over attacks expecting it. */
+  readonly signals: Record<string, Score>;
+  /** Per attack kind: found if any expected signal fired on any of its events. */
+  readonly attackKinds: Record<string, { attacks: number; detected: number; recall: number; acted: number }>;
+  /** Per action (step_up, revoke_sessions): true on an attack's event. */
+  readonly decisions: Record<string, Score>;
+  readonly falseAlertsPer1000UsersPerDay: number;
+  readonly falseRevocationsPer10000UsersPerDay: number;
+}
+
+function score(tp: number, fp: number, fn: number): Score {
+  const precision = tp + fp ? tp / (tp + fp) : null;
+  const recall = tp + fn ? tp / (tp + fn) : null;
+  const f1 =
+    precision !== null && recall !== null && precision + recall > 0
+      ? (2 * precision * recall) / (precision + recall)
+      : null;
+  const round = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
+  return {
+    truePositives: tp,
+    falsePositives: fp,
+    falseNegatives: fn,
+    precision: round(precision),
+    recall: round(recall),
+    f1: round(f1),
+  };
+}
+
+/**
+ * An attack leaves marks after its own events: the victim's next genuine sign-in is impossible travel
+ * from where the attacker was. Findings on a victim within a day after an attack belong to it.
+ */
+const AFTERMATH_MS = 24 * 3_600_000;
+
+export function evaluate(
+  findings: Iterable<Finding>,
+  population: Population,
+  truth: readonly Truth[],
+): Evaluation {
+  const attackOf = new Map<string, Truth>();
+  for (const attack of truth) for (const id of attack.event_ids) attackOf.set(id, attack);
+  const byVictim = new Map<string, Truth[]>();
+  for (const attack of truth)
+    for (const user of attack.users) byVictim.set(user, [...(byVictim.get(user) ?? []), attack]);
+  const attackFor = (finding: Finding) => {
+    const direct = attackOf.get(finding.event_id);
+    if (direct || !finding.occurred_at) return direct;
+    const at = Date.parse(finding.occurred_at);
+    return byVictim
+      .get(finding.user_id)
+      ?.find((attack) => at >= Date.parse(attack.start) && at <= Date.parse(attack.end) + AFTERMATH_MS);
+  };
+  const fired = new Map<Truth, Set<string>>(truth.map((attack) => [attack, new Set()]));
+  const acted = new Set<Truth>();
+  const signalCounts = new Map<string, { tp: number; fp: number }>();
+  const decisionCounts = new Map<string, { tp: number; fp: number }>();
+  let falseAlerts = 0;
+  let falseRevocations = 0;
+
+  for (const finding of findings) {
+    const attack = attackFor(finding);
+    if (finding.kind === 'signal' && finding.type) {
+      const counts = signalCounts.get(finding.type) ?? { tp: 0, fp: 0 };
+      if (attack) {
+        counts.tp++;
+        fired.get(attack)!.add(finding.type);
+      } else {
+        counts.fp++;
+        falseAlerts++;
+      }
+      signalCounts.set(finding.type, counts);
+    } else if (finding.kind === 'decision' && finding.action && finding.action !== 'allow') {
+      const counts = decisionCounts.get(finding.action) ?? { tp: 0, fp: 0 };
+      if (attack) {
+        counts.tp++;
+        acted.add(attack);
+      } else {
+        counts.fp++;
+        if (finding.action === 'revoke_sessions') falseRevocations++;
+      }
+      decisionCounts.set(finding.action, counts);
+    }
+  }
+
+  const signals: Record<string, Score> = {};
+  for (const type of SIGNAL_TYPES) {
+    const expecting = truth.filter((attack) => attack.expected_signals.includes(type));
+    const found = expecting.filter((attack) => fired.get(attack)!.has(type)).length;
+    const counts = signalCounts.get(type) ?? { tp: 0, fp: 0 };
+    if (expecting.length || counts.tp || counts.fp)
+      signals[type] = {
+        ...score(counts.tp, counts.fp, expecting.length - found),
+        recall: expecting.length ? Math.round((found / expecting.length) * 1000) / 1000 : null,
+      };
+  }
+  const attackKinds: Evaluation['attackKinds'] = {};
+  for (const attack of truth) {
+    const entry = attackKinds[attack.type] ?? { attacks: 0, detected: 0, recall: 0, acted: 0 };
+    entry.attacks++;
+    if (attack.expected_signals.some((type) => fired.get(attack)!.has(type))) entry.detected++;
+    if (acted.has(attack)) entry.acted++;
+    entry.recall = Math.round((entry.detected / entry.attacks) * 1000) / 1000;
+    attackKinds[attack.type] = entry;
+  }
+  const expectingAction = truth.filter((attack) => attack.expects_action);
+  const decisions: Record<string, Score> = {};
+  for (const action of ['step_up', 'revoke_sessions']) {
+    const counts = decisionCounts.get(action) ?? { tp: 0, fp: 0 };
+    decisions[action] = score(counts.tp, counts.fp, 0);
+  }
+  const actedOn = expectingAction.filter((attack) => acted.has(attack)).length;
+  decisions.any_action = score(
+    [...decisionCounts.values()].reduce((sum, c) => sum + c.tp, 0),
+    [...decisionCounts.values()].reduce((sum, c) => sum + c.fp, 0),
+    expectingAction.length - actedOn,
+  );
+  decisions.any_action = {
+    ...decisions.any_action,
+    recall: expectingAction.length ? Math.round((actedOn / expectingAction.length) * 1000) / 1000 : null,
+  };
+  const userDays = population.users * population.days;
+  return {
+    users: population.users,
+    days: population.days,
+    attacks: truth.length,
+    signals,
+    attackKinds,
+    decisions,
+    falseAlertsPer1000UsersPerDay: Math.round((falseAlerts / userDays) * 1000 * 1000) / 1000,
+    falseRevocationsPer10000UsersPerDay: Math.round((falseRevocations / userDays) * 10000 * 1000) / 1000,
+  };
+}
+
+const cell = (x: number | null) => (x === null ? '–' : x.toFixed(3));
+
+export function renderEvaluation(e: Evaluation): string {
+  const lines = [
+    `${e.users} users, ${e.days} days, ${e.attacks} attacks`,
+    '',
+    'attack kind            attacks  detected  recall  acted on',
+    ...Object.entries(e.attackKinds).map(
+      ([kind, a]) =>
+        `${kind.padEnd(22)} ${String(a.attacks).padStart(7)}  ${String(a.detected).padStart(8)}  ${a.recall.toFixed(3)}  ${String(a.acted).padStart(8)}`,
+    ),
+    '',
+    'signal               true  false  precision  recall     F1',
+    ...Object.entries(e.signals).map(
+      ([type, s]) =>
+        `${type.padEnd(18)} ${String(s.truePositives).padStart(6)} ${String(s.falsePositives).padStart(6)}  ${cell(s.precision).padStart(9)}  ${cell(s.recall).padStart(6)}  ${cell(s.f1).padStart(5)}`,
+    ),
+    '',
+    'decision             true  false  precision  recall     F1',
+    ...Object.entries(e.decisions).map(
+      ([action, s]) =>
+        `${action.padEnd(18)} ${String(s.truePositives).padStart(6)} ${String(s.falsePositives).padStart(6)}  ${cell(s.precision).padStart(9)}  ${cell(s.recall).padStart(6)}  ${cell(s.f1).padStart(5)}`,
+    ),
+    '',
+    `false alerts per 1,000 users per day:        ${e.falseAlertsPer1000UsersPerDay}`,
+    `false revocations per 10,000 users per day:  ${e.falseRevocationsPer10000UsersPerDay}`,
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,363 @@
+import { ACCESS_ACTIONS, AUTH_TYPES } from '../events/schema.ts';
+import { CITIES, HOSTILE, MOBILE, VPN_EGRESS, type City } from './places.ts';
+import { Random } from './random.ts';
+
+export const ATTACK_KINDS = [
+  'account_takeover',
+  'impossible_travel',
+  'new_device_takeover',
+  'fast_exfiltration',
+  'slow_exfiltration',
+  'credential_stuffing',
+  'password_spray',
+  'mfa_fatigue',
+] as const;
+export type AttackKind = (typeof ATTACK_KINDS)[number];
+
+/** What a detector should say about each attack, and whether a policy should act on it. */
+const EXPECTED: Record<AttackKind, { signals: string[]; action: boolean }> = {
+  account_takeover: { signals: ['impossible_travel', 'new_country', 'new_device'], action: true },
+  impossible_travel: { signals: ['impossible_travel'], action: true },
+  new_device_takeover: { signals: ['new_device', 'bulk_download'], action: true },
+  fast_exfiltration: { signals: ['bulk_download'], action: true },
+  slow_exfiltration: { signals: ['bulk_download'], action: true },
+  credential_stuffing: { signals: ['password_spray', 'brute_force'], action: false },
+  password_spray: { signals: ['password_spray'], action: false },
+  mfa_fatigue: { signals: ['mfa_fatigue'], action: true },
+};
+
+export interface SimulationOptions {
+  readonly users: number;
+  readonly days: number;
+  readonly seed: number;
+  readonly start: string;
+  /** Attacks of each kind. */
+  readonly attacksPerKind: number;
+}
+
+export type SimulatedEvent = Record<string, unknown> & {
+  event_id: string;
+  occurred_at: string;
+  user_id: string;
+};
+
+export interface Truth {
+  readonly kind: 'attack';
+  readonly id: string;
+  readonly type: AttackKind;
+  readonly users: string[];
+  readonly event_ids: string[];
+  /** First and last event of the attack (ISO 8601). */
+  readonly start: string;
+  readonly end: string;
+  readonly expected_signals: string[];
+  readonly expects_action: boolean;
+}
+
+export interface Population {
+  readonly kind: 'population';
+  readonly users: number;
+  readonly days: number;
+  readonly start: string;
+  readonly seed: number;
+  readonly trusted_networks: readonly string[];
+}
+
+interface User {
+  readonly id: string;
+  readonly home: City;
+  readonly ips: readonly string[];
+  readonly devices: string[];
+  readonly usesVpn: boolean;
+  readonly usesMobile: boolean;
+}
+
+const HOUR = 3_600_000;
+const MIN = 60_000;
+const DAY = 24 * HOUR;
+const AGENTS = {
+  laptop:
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+  phone:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
+  attacker: 'python-requests/2.32.3',
+} as const;
+const RESOURCES = [
+  'crm/contacts',
+  'crm/deals',
+  'hr/directory',
+  'finance/invoices',
+  'wiki/pages',
+  'support/tickets',
+  'code/repos',
+];
+
+/**
+ * A company's sign-ins and data access, with labelled attacks. Benign life includes what fools
+ * weaker detectors: business trips at flight speed, the corporate VPN, mobile carriers with
+ * country-wide locations, IPv6, shared office NAT, a new phone now and then, and large legitimate
+ * exports. Deterministic for a seed.
+ */
+function distanceKm(a: City, b: City): number {
+  const rad = Math.PI / 180;
+  const h =
+    Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 +
+    Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lon - a.lon) * rad) / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.sqrt(h));
+}
+
+export function simulate(options: SimulationOptions): {
+  events: SimulatedEvent[];
+  truth: Truth[];
+  population: Population;
+} {
+  const random = new Random(options.seed);
+  const start = Date.parse(options.start);
+  const events: SimulatedEvent[] = [];
+  let sequence = 0;
+  const nextId = () => `sim-${(++sequence).toString(36).padStart(7, '0')}`;
+
+  const emit = (user: string, atMs: number, fields: Record<string, unknown>): string => {
+    const event_id = nextId();
+    events.push({
+      event_id,
+      occurred_at: new Date(Math.round(atMs)).toISOString(),
+      user_id: user,
+      ...fields,
+    });
+    return event_id;
+  };
+  const auth = (
+    user: User | string,
+    atMs: number,
+    type: (typeof AUTH_TYPES)[number],
+    ip: string,
+    device?: string,
+    agent?: string,
+  ) =>
+    emit(typeof user === 'string' ? user : user.id, atMs, {
+      type,
+      ip,
+      ...(device && {
+        device_id: device,
+        user_agent: agent ?? (device.endsWith('phone') ? AGENTS.phone : AGENTS.laptop),
+      }),
+      service: 'sso',
+    });
+  const access = (
+    user: User,
+    atMs: number,
+    action: (typeof ACCESS_ACTIONS)[number],
+    records: number,
+    ip: string,
+    device: string,
+  ) =>
+    emit(user.id, atMs, {
+      action,
+      resource: random.pick(RESOURCES),
+      records,
+      ip,
+      device_id: device,
+      service: 'apps',
+    });
+
+  const users: User[] = Array.from({ length: options.users }, (_, i) => {
+    const home = CITIES[i % CITIES.length]!;
+    const id = `u${String(i + 1).padStart(5, '0')}`;
+    return {
+      id,
+      home,
+      ips: random.sample(home.ips, 2),
+      devices: [`${id}-laptop`, `${id}-phone`],
+      usesVpn: random.chance(0.15),
+      usesMobile: random.chance(0.3) && MOBILE[home.country] !== undefined,
+    };
+  });
+
+  // Benign days.
+  for (const user of users) {
+    let away: { city: City; until: number } | undefined;
+    let last: { city: City; atMs: number } | undefined;
+    const changesPhoneOn = random.chance(0.01) ? random.int(15, options.days - 1) : -1;
+    for (let day = 0; day < options.days; day++) {
+      const dayStart = start + day * DAY;
+      const weekday = new Date(dayStart).getUTCDay() % 6 !== 0;
+      if (!weekday && !random.chance(0.15)) continue;
+      if (day === changesPhoneOn) user.devices[1] = `${user.id}-phone-2`;
+      // A business trip: the flight takes at least distance / 800 km/h plus airports.
+      if (!away && day > 2 && random.chance(0.01)) {
+        const city = random.pick(CITIES.filter((c) => c !== user.home));
+        away = { city, until: dayStart + random.int(2, 4) * DAY };
+      }
+      if (away && dayStart > away.until) away = undefined;
+      const city = away?.city ?? user.home;
+      const morning = dayStart + (8 - city.utc) * HOUR + random.int(0, 120) * MIN;
+      const device = day < 2 ? user.devices[day]! : random.chance(0.7) ? user.devices[0]! : user.devices[1]!;
+      const onPhone = device === user.devices[1];
+      const ip = away
+        ? random.pick(city.ips)
+        : user.usesVpn && random.chance(0.3)
+          ? random.pick(VPN_EGRESS.ips)
+          : onPhone && user.usesMobile
+            ? random.pick(MOBILE[user.home.country]!)
+            : random.chance(0.15)
+              ? `10.${CITIES.indexOf(city)}.${random.int(0, 3)}.${random.int(2, 250)}`
+              : random.pick(user.ips);
+      // After a flight the first sign-in waits for the flight: 800 km/h plus three hours of airports.
+      const landed =
+        last && last.city !== city ? last.atMs + (distanceKm(last.city, city) / 800 + 3) * HOUR : 0;
+      const at = Math.max(morning, landed);
+      last = { city, atMs: at + 4 * HOUR };
+      if (random.chance(0.05)) auth(user, at - 2 * MIN, 'login_failure', ip, device);
+      auth(user, at, 'login_success', ip, device);
+      auth(user, at + 30_000, 'mfa_success', ip, device);
+      for (let i = random.int(1, 5); i > 0; i--)
+        access(user, at + random.int(5, 480) * MIN, 'read', random.int(1, 50), ip, device);
+      if (random.chance(0.15))
+        access(user, at + random.int(30, 420) * MIN, 'export', random.int(10, 150), ip, device);
+      if (random.chance(0.002))
+        access(user, at + random.int(30, 420) * MIN, 'export', random.int(1100, 3000), ip, device);
+      auth(user, at + 4 * HOUR, 'token_refresh', ip, device);
+      auth(user, at + 9 * HOUR, 'logout', ip, device);
+    }
+  }
+
+  // Attacks, after every user's learning period, each on its own victims.
+  const truth: Truth[] = [];
+  const victims = random.sample(users, Math.min(users.length, options.attacksPerKind * 6));
+  let victimIndex = 0;
+  const victim = () => victims[victimIndex++ % victims.length]!;
+  const attackDay = () => start + random.int(Math.min(15, options.days - 1), options.days - 1) * DAY;
+  const timeOf = new Map<string, string>();
+  const record = (type: AttackKind, users: string[], eventIds: string[]) => {
+    if (timeOf.size < events.length) for (const e of events) timeOf.set(e.event_id, e.occurred_at);
+    const times = eventIds.map((id) => timeOf.get(id)!).sort();
+    truth.push({
+      kind: 'attack',
+      id: `atk-${String(truth.length + 1).padStart(4, '0')}`,
+      type,
+      users,
+      event_ids: eventIds,
+      start: times[0]!,
+      end: times.at(-1)!,
+      expected_signals: EXPECTED[type].signals,
+      expects_action: EXPECTED[type].action,
+    });
+  };
+  const foreign = () => random.pick(HOSTILE.logins);
+  const workTime = (user: User, dayStart: number) =>
+    dayStart + (11 - user.home.utc) * HOUR + random.int(0, 240) * MIN;
+
+  for (let n = 0; n < options.attacksPerKind; n++) {
+    {
+      const user = victim();
+      const t = workTime(user, attackDay());
+      const ip = foreign();
+      record(
+        'account_takeover',
+        [user.id],
+        [
+          auth(user, t, 'login_success', ip, `${user.id}-unknown-${n}`, AGENTS.attacker),
+          auth(user, t + 20_000, 'mfa_success', ip, `${user.id}-unknown-${n}`, AGENTS.attacker),
+        ],
+      );
+    }
+    {
+      // A stolen session cookie replayed from another continent, on what claims to be the user's laptop.
+      const user = victim();
+      const t = workTime(user, attackDay());
+      const home = random.pick(user.ips);
+      auth(user, t, 'login_success', home, user.devices[0]);
+      record(
+        'impossible_travel',
+        [user.id],
+        [auth(user, t + random.int(10, 50) * MIN, 'token_refresh', foreign(), user.devices[0])],
+      );
+    }
+    {
+      const user = victim();
+      const t = workTime(user, attackDay());
+      const ip = random.pick(user.home.ips);
+      const device = `${user.id}-rogue-${n}`;
+      record(
+        'new_device_takeover',
+        [user.id],
+        [
+          auth(user, t, 'login_success', ip, device, AGENTS.attacker),
+          access(user, t + 2 * MIN, 'export', 1500, ip, device),
+        ],
+      );
+    }
+    {
+      const user = victim();
+      const t = workTime(user, attackDay());
+      const ip = foreign();
+      const device = `${user.id}-exfil-${n}`;
+      record(
+        'fast_exfiltration',
+        [user.id],
+        [
+          auth(user, t, 'login_success', ip, device, AGENTS.attacker),
+          access(user, t + random.int(5, 40) * 1000, 'download', random.int(3000, 20000), ip, device),
+        ],
+      );
+    }
+    {
+      // Low and slow from the user's own laptop at home: 300 records every 3 minutes for an hour.
+      const user = victim();
+      const t = workTime(user, attackDay());
+      const ip = random.pick(user.ips);
+      const ids = Array.from({ length: 20 }, (_, i) =>
+        access(user, t + i * 3 * MIN, 'export', 300, ip, user.devices[0]!),
+      );
+      record('slow_exfiltration', [user.id], ids);
+    }
+    {
+      // A botnet tries leaked credentials: each address works through its own list of accounts.
+      const t = attackDay() + random.int(0, 20) * HOUR;
+      const ids: string[] = [];
+      const targets = new Set<string>();
+      for (const [b, ip] of random.sample(HOSTILE.botnet, 3).entries()) {
+        for (const [i, target] of random.sample(users, 25).entries()) {
+          targets.add(target.id);
+          ids.push(auth(target, t + b * 7 * MIN + i * 15_000, 'login_failure', ip));
+        }
+      }
+      record('credential_stuffing', [...targets], ids);
+    }
+    {
+      const t = attackDay() + random.int(0, 20) * HOUR;
+      const ip = random.pick(HOSTILE.botnet);
+      const targets = random.sample(users, 40);
+      record(
+        'password_spray',
+        targets.map((u) => u.id),
+        targets.map((target, i) => auth(target, t + i * 10_000, 'login_failure', ip)),
+      );
+    }
+    {
+      const user = victim();
+      const t = workTime(user, attackDay());
+      const ip = foreign();
+      record(
+        'mfa_fatigue',
+        [user.id],
+        Array.from({ length: 8 }, (_, i) => auth(user, t + i * 45_000, 'mfa_failure', ip)),
+      );
+    }
+  }
+
+  events.sort((a, b) => a.occurred_at.localeCompare(b.occurred_at) || a.event_id.localeCompare(b.event_id));
+  return {
+    events,
+    truth,
+    population: {
+      kind: 'population',
+      users: options.users,
+      days: options.days,
+      start: options.start,
+      seed: options.seed,
+      trusted_networks: VPN_EGRESS.cidrs,
+    },
+  };
+}
