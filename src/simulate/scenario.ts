@@ -1,4 +1,4 @@
-import { ACCESS_ACTIONS, AUTH_TYPES } from '../events/schema.ts';
+import type { ACCESS_ACTIONS, AUTH_TYPES } from '../events/schema.ts';
 import { CITIES, HOSTILE, MOBILE, VPN_EGRESS, type City } from './places.ts';
 import { Random } from './random.ts';
 
