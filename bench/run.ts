@@ -54,7 +54,10 @@ async function measureCpu<T>(pids: Record<string, number | undefined>, work: () 
   const result = await work();
   const seconds = (performance.now() - started) / 1000;
   const cores = Object.fromEntries(
-    Object.entries(pids).map(([name, pid]) => [name, +((cpuSeconds(pid) - before[name]!) / seconds).toFixed(2)]),
+    Object.entries(pids).map(([name, pid]) => [
+      name,
+      +((cpuSeconds(pid) - before[name]!) / seconds).toFixed(2),
+    ]),
   );
   return { result, cores };
 }
@@ -66,7 +69,9 @@ const stackPids = () => ({
 });
 
 async function rawConsumer(env: Record<string, string>, total: number): Promise<number> {
-  const consumer = new Kafka({ brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING }).consumer({ groupId: `${env.VIGIL_KAFKA_GROUP_ID}-raw` });
+  const consumer = new Kafka({ brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING }).consumer({
+    groupId: `${env.VIGIL_KAFKA_GROUP_ID}-raw`,
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [env.VIGIL_TOPIC_AUTH!, env.VIGIL_TOPIC_ACCESS!], fromBeginning: true });
   let seen = 0;
@@ -90,7 +95,11 @@ async function vigilThroughput(env: Record<string, string>, total: number, args:
   await waitReady(vigil);
   const metric = async () => {
     const text = await (await fetch(`http://127.0.0.1:${vigil.port}/metrics`)).text();
-    const sum = (name: string) => [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'gm'))].reduce((s, m) => s + Number(m[1]), 0);
+    const sum = (name: string) =>
+      [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'gm'))].reduce(
+        (s, m) => s + Number(m[1]),
+        0,
+      );
     return { consumed: sum('vigil_events_consumed_total'), done: sum('vigil_events_total') };
   };
   const pids = { vigil: vigil.child.pid, ...stackPids() };
@@ -110,7 +119,13 @@ async function vigilThroughput(env: Record<string, string>, total: number, args:
 async function main() {
   log('starting the local stack');
   await stackUp(stackServices(), log);
-  const { events } = simulate({ users: USERS, days: 18, seed: 11, start: '2026-03-02T00:00:00Z', attacksPerKind: 5 });
+  const { events } = simulate({
+    users: USERS,
+    days: 18,
+    seed: 11,
+    start: '2026-03-02T00:00:00Z',
+    attacksPerKind: 5,
+  });
   const lines = events.map((event) => JSON.stringify(event));
   const total = lines.length;
   log(`${total} events of ${USERS} users`);
@@ -139,7 +154,11 @@ async function main() {
   const redis = connectRedis({ mode: 'standalone', urls: [REDIS_URL], keyPrefix: '' });
   await redis.connect();
   const prefix = `bench-${Date.now()}:`;
-  const redisEngine = createEngine(config, new RedisStateStore(redis, new StateKeys(prefix), stateLimits(config.detect)), quiet).engine;
+  const redisEngine = createEngine(
+    config,
+    new RedisStateStore(redis, new StateKeys(prefix), stateLimits(config.detect)),
+    quiet,
+  ).engine;
   let writes = 0;
   const stream = (redis as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
   const write = stream.write.bind(stream);
@@ -148,7 +167,10 @@ async function main() {
     return write(...args);
   };
   const scriptCalls = async () =>
-    [...(await redis.info('commandstats')).matchAll(/cmdstat_(evalsha|eval):calls=(\d+)/g)].reduce((s, m) => s + Number(m[2]), 0);
+    [...(await redis.info('commandstats')).matchAll(/cmdstat_(evalsha|eval):calls=(\d+)/g)].reduce(
+      (s, m) => s + Number(m[2]),
+      0,
+    );
   const callsBefore = await scriptCalls();
   writes = 0;
   const BATCH = 500;
@@ -168,7 +190,8 @@ async function main() {
   const keys = await redis.keys(`${prefix}*`);
   const users = new Set(keys.filter((k) => k.includes('{u:')).map((k) => /\{u:([^}]*)\}/.exec(k)![1]));
   let userBytes = 0;
-  for (const key of keys.filter((k) => k.includes('{u:'))) userBytes += (await redis.memory('USAGE', key, 'SAMPLES', '0')) ?? 0;
+  for (const key of keys.filter((k) => k.includes('{u:')))
+    userBytes += (await redis.memory('USAGE', key, 'SAMPLES', '0')) ?? 0;
   for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
   await redis.quit();
 
@@ -176,38 +199,62 @@ async function main() {
   const documents: ReturnType<typeof documentsOf>[] = [];
   const replaySeconds = await time(async () => {
     for (let i = 0; i < total; i += BATCH) {
-      const { outcomes, release } = await memoryEngine.process(lines.slice(i, i + BATCH).map((value) => ({ value })));
+      const { outcomes, release } = await memoryEngine.process(
+        lines.slice(i, i + BATCH).map((value) => ({ value })),
+      );
       await release();
-      for (const outcome of outcomes) documents.push(documentsOf(outcome, 'bench-ceiling', new Date().toISOString()));
+      for (const outcome of outcomes)
+        documents.push(documentsOf(outcome, 'bench-ceiling', new Date().toISOString()));
     }
   });
 
   // Kafka: one topic pair with the whole stream, read by each contender in its own group.
   const d = deployment();
-  const env = { ...d.env, VIGIL_TRUSTED_NETWORKS: config.detect.travel.trustedNetworks.join(','), VIGIL_TOPIC_PARTITIONS: '6', VIGIL_LOG_LEVEL: 'error' };
+  const env = {
+    ...d.env,
+    VIGIL_TRUSTED_NETWORKS: config.detect.travel.trustedNetworks.join(','),
+    VIGIL_TOPIC_PARTITIONS: '6',
+    VIGIL_LOG_LEVEL: 'error',
+  };
   await runVigil(env, ['setup']);
   log('producing the stream');
   await produceEvents(env, lines);
   log('raw consumer');
   const raw = await rawConsumer(env, total);
   log('detection path');
-  const detection = await vigilThroughput({ ...env, VIGIL_KAFKA_GROUP_ID: `${d.name}-det`, VIGIL_REDIS_KEY_PREFIX: `${d.name}-det:` }, total, ['run', '--no-search']);
+  const detection = await vigilThroughput(
+    { ...env, VIGIL_KAFKA_GROUP_ID: `${d.name}-det`, VIGIL_REDIS_KEY_PREFIX: `${d.name}-det:` },
+    total,
+    ['run', '--no-search'],
+  );
   log('full path');
-  const full = await vigilThroughput({ ...env, VIGIL_KAFKA_GROUP_ID: `${d.name}-full`, VIGIL_REDIS_KEY_PREFIX: `${d.name}-full:` }, total, ['run']);
+  const full = await vigilThroughput(
+    { ...env, VIGIL_KAFKA_GROUP_ID: `${d.name}-full`, VIGIL_REDIS_KEY_PREFIX: `${d.name}-full:` },
+    total,
+    ['run'],
+  );
 
   log('search ceiling');
-  const { client } = await connectSearch({ url: SEARCH_URL, engine: 'auto', indexPrefix: 'bench', tlsRejectUnauthorized: true });
+  const { client } = await connectSearch({
+    url: SEARCH_URL,
+    engine: 'auto',
+    indexPrefix: 'bench',
+    tlsRejectUnauthorized: true,
+  });
   await client.indices.putIndexTemplate({
     name: 'bench-ceiling',
     index_patterns: ['bench-ceiling-*'],
-    template: (await client.indices.getIndexTemplate({ name: `${d.name}-events` })).index_templates[0]!.index_template.template!,
+    template: (await client.indices.getIndexTemplate({ name: `${d.name}-events` })).index_templates[0]!
+      .index_template.template!,
   });
   const perBatch = Math.ceil(documents.length / (total / BATCH));
   const ceiling = await measureCpu(stackPids(), () =>
     time(async () => {
       for (let i = 0; i < documents.length; i += perBatch) {
         const chunk = documents.slice(i, i + perBatch).flat();
-        await client.bulk({ operations: chunk.flatMap((doc) => [{ index: { _index: doc.index, _id: doc.id } }, doc.body]) });
+        await client.bulk({
+          operations: chunk.flatMap((doc) => [{ index: { _index: doc.index, _id: doc.id } }, doc.body]),
+        });
       }
     }),
   );
@@ -222,10 +269,25 @@ async function main() {
   const n = (x: number) => Math.round(x).toLocaleString('en');
   const rows = [
     ['raw kafkajs consumer, empty handler (ceiling)', `${n(raw)} ev/s`, '100 %', ''],
-    ['detection path (`vigil run --no-search`)', `${n(detection.eventsPerSecond)} ev/s`, pct(detection.eventsPerSecond / raw), '≥ 70 % of raw'],
+    [
+      'detection path (`vigil run --no-search`)',
+      `${n(detection.eventsPerSecond)} ev/s`,
+      pct(detection.eventsPerSecond / raw),
+      '≥ 70 % of raw',
+    ],
     ['search engine bulk ceiling, same documents', `${n(searchCeiling)} ev/s`, '100 %', ''],
-    ['full path (`vigil run`)', `${n(full.eventsPerSecond)} ev/s`, pct(full.eventsPerSecond / searchCeiling), '≥ 80 % of the engine'],
-    ['`replay` (in-memory state)', `${n(total / replaySeconds)} ev/s`, pct(total / replaySeconds / raw), 'of raw'],
+    [
+      'full path (`vigil run`)',
+      `${n(full.eventsPerSecond)} ev/s`,
+      pct(full.eventsPerSecond / searchCeiling),
+      '≥ 80 % of the engine',
+    ],
+    [
+      '`replay` (in-memory state)',
+      `${n(total / replaySeconds)} ev/s`,
+      pct(total / replaySeconds / raw),
+      'of raw',
+    ],
   ];
   const stageRows = Object.entries(stages).map(([stage, r]) => [stage, `${n(r)} ev/s`, pct(r / raw)]);
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
