@@ -26,7 +26,7 @@ import { StateKeys } from '../src/state/redis/keys.ts';
 import { RedisStateStore } from '../src/state/redis/store.ts';
 import { KAFKA_BROKERS, REDIS_URL, SEARCH_URL } from '../test/harness/endpoints.ts';
 import { readPid } from '../test/harness/processes.ts';
-import { STACK_DIR, stackServices, stackUp } from '../test/harness/stack.ts';
+import { STACK_DIR, stackDown, stackServices, stackUp } from '../test/harness/stack.ts';
 import { produceEvents } from '../test/harness/streams.ts';
 import { deployment, runVigil, startVigil, waitReady } from '../test/harness/vigil-process.ts';
 
@@ -187,7 +187,8 @@ async function latency(env: Record<string, string>, lines: readonly string[], ra
 
 async function main() {
   log('starting the local stack');
-  await stackUp(stackServices(), log);
+  const started = (await stackUp(stackServices(), log)).map((report) => report.name);
+  cleanups.unshift(() => stackDown(stackServices().filter((service) => started.includes(service.name))));
   const { events } = simulate({
     users: USERS,
     days: 18,
