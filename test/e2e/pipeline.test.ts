@@ -7,10 +7,8 @@ import {
   SESSION_REVOKED,
   ASSURANCE_LEVEL_CHANGE,
 } from '../../src/sinks/commands/security-event.ts';
-import { connectSearch } from '../../src/sinks/search/client.ts';
 import { DEAD_LETTER_HEADERS } from '../../src/pipeline/dead-letter.ts';
-import { SEARCH_URL } from '../harness/endpoints.ts';
-import { deployment, runVigil, startVigil, waitReady } from '../harness/vigil-process.ts';
+import { deployment, runVigil, startVigil, waitReady, deploymentSearch } from '../harness/vigil-process.ts';
 import { SAMPLE, produceEvents, readTopic } from '../harness/streams.ts';
 
 // The sample's planted incidents end in 7 commands: 2 revocations and 5 step-ups (see the replay test).
@@ -40,33 +38,29 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
   const { name, env, jwks } = deployment();
   await runVigil(env, ['setup']);
   await runVigil(env, ['setup']); // idempotent: a second deploy changes nothing and does not fail
-  const { client } = await connectSearch({
-    url: SEARCH_URL,
-    engine: 'auto',
-    indexPrefix: name,
-    tlsRejectUnauthorized: true,
-  });
-  t.after(async () => {
-    await client.indices.delete({ index: `${name}-*` }).catch(() => {});
-    await client.close();
-  });
-  await produceEvents(env, SAMPLE, [
-    { topic: env.VIGIL_TOPIC_AUTH!, value: '{"event_id": "broken' },
-    {
-      topic: env.VIGIL_TOPIC_ACCESS!,
-      value: JSON.stringify({
-        event_id: 'x1',
-        occurred_at: 'yesterday',
-        user_id: 'u',
-        ip: '1.2.3.4',
-        action: 'export',
-        resource: 'r',
-        records: 5,
-      }),
-    },
-  ]);
+  const client = await deploymentSearch(t, name);
   const vigil = await startVigil(t, env);
   await waitReady(vigil);
+  await produceEvents(
+    env,
+    SAMPLE,
+    [
+      { topic: env.VIGIL_TOPIC_AUTH!, value: '{"event_id": "broken' },
+      {
+        topic: env.VIGIL_TOPIC_ACCESS!,
+        value: JSON.stringify({
+          event_id: 'x1',
+          occurred_at: 'yesterday',
+          user_id: 'u',
+          ip: '1.2.3.4',
+          action: 'export',
+          resource: 'r',
+          records: 5,
+        }),
+      },
+    ],
+    2000, // at a steady rate, as emitters send: both topics advance together
+  );
 
   const commands = await readTopic(env.VIGIL_TOPIC_COMMANDS!, EXPECTED_COMMANDS);
   const verified = commands.map((message) =>
@@ -77,7 +71,8 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
     JSON.stringify(verified.find((check) => !check.ok)),
   );
   const byType = verified.map((check) => (check.ok ? Object.keys(check.claims.events)[0] : ''));
-  assert.equal(byType.filter((type) => type === SESSION_REVOKED).length, 2);
+  const who = verified.map((check) => (check.ok ? `${check.claims.sub_id.user.id}:${Object.keys(check.claims.events)[0]!.split('/').pop()}` : ''));
+  assert.equal(byType.filter((type) => type === SESSION_REVOKED).length, 2, who.join(' '));
   assert.equal(byType.filter((type) => type === ASSURANCE_LEVEL_CHANGE).length, 5);
   const dave = verified.find((check) => check.ok && check.claims.sub_id.user.id === 'dave');
   assert.ok(dave?.ok);

@@ -5,13 +5,18 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
-import { connectSearch } from '../../src/sinks/search/client.ts';
 import { CACHE_DIR, STACK_DIR } from '../harness/stack.ts';
 import { openSearchService } from '../harness/opensearch.ts';
-import { SEARCH_URL } from '../harness/endpoints.ts';
 import { run, stopDetached, waitUntil } from '../harness/processes.ts';
 import { startRedis } from '../harness/redis.ts';
-import { deployment, freePort, runVigil, startVigil, waitReady } from '../harness/vigil-process.ts';
+import {
+  deployment,
+  freePort,
+  runVigil,
+  startVigil,
+  waitReady,
+  deploymentSearch,
+} from '../harness/vigil-process.ts';
 import { SAMPLE, produceEvents, readTopic } from '../harness/streams.ts';
 
 const UNIQUE_EVENTS = SAMPLE.length - 1;
@@ -19,6 +24,7 @@ const COMMANDS = 7;
 const SIGNALS = 10;
 // Small fetches make many batches, so there is a "middle" of the stream to fail in.
 const SMALL_BATCHES = { VIGIL_KAFKA_MAX_BYTES_PER_PARTITION: '16384' };
+const RATE = 1000; // events per second, so the stream lasts a few seconds and can fail in its middle
 
 async function count(client: Client, index: string): Promise<number> {
   await client.indices.refresh({ index, allow_no_indices: true, ignore_unavailable: true }).catch(() => {});
@@ -29,16 +35,7 @@ async function setUp(t: TestContext, overrides: Record<string, string> = {}) {
   const d = deployment();
   const env = { ...d.env, ...SMALL_BATCHES, ...overrides };
   await runVigil(env, ['setup']);
-  const { client } = await connectSearch({
-    url: SEARCH_URL,
-    engine: 'auto',
-    indexPrefix: d.name,
-    tlsRejectUnauthorized: true,
-  });
-  t.after(async () => {
-    await client.indices.delete({ index: `${d.name}-*` }).catch(() => {});
-    await client.close();
-  });
+  const client = await deploymentSearch(t, d.name);
   return { ...d, env, client };
 }
 
@@ -57,14 +54,18 @@ async function assertComplete(env: Record<string, string>, client: Client, name:
 
 test('resilience: a processor killed with SIGKILL mid-stream and restarted loses and repeats nothing', async (t) => {
   const { name, env, client } = await setUp(t);
-  await produceEvents(env, SAMPLE);
   const first = await startVigil(t, env);
+  await waitReady(first);
+  // Events stream in as they would in production, so both topics advance together.
+  const producing = produceEvents(env, SAMPLE, [], RATE);
+
   await waitUntil('some events indexed', async () => (await count(client, `${name}-events-*`)) > 300, 60_000);
   await first.stop('SIGKILL');
   const indexedAtKill = await count(client, `${name}-events-*`);
   assert.ok(indexedAtKill < UNIQUE_EVENTS, `killed after ${indexedAtKill} events: not mid-stream`);
   const second = await startVigil(t, env);
   await waitReady(second);
+  await producing;
   await assertComplete(env, client, name);
 });
 
@@ -81,16 +82,19 @@ test('resilience: Redis stopped during a run loses nothing once it is back', asy
   await waitUntil('private Redis', ping, 10_000);
   const { name, env, client } = await setUp(t, { VIGIL_REDIS_URLS: `redis://127.0.0.1:${port}` });
   const half = Math.floor(SAMPLE.length / 2);
-  await produceEvents(env, SAMPLE.slice(0, half));
   const vigil = await startVigil(t, env);
+  await waitReady(vigil);
+  await produceEvents(env, SAMPLE.slice(0, half), [], RATE);
+
   await waitUntil('some events indexed', async () => (await count(client, `${name}-events-*`)) > 200, 60_000);
   // SHUTDOWN SAVE keeps the state on disk, as a restarted production Redis would have it.
   await run('redis-cli', ['-p', String(port), 'shutdown', 'save']);
-  await produceEvents(env, SAMPLE.slice(half));
+  const rest = produceEvents(env, SAMPLE.slice(half), [], RATE);
   await sleep(3000);
   const indexedWhileDown = await count(client, `${name}-events-*`);
   start();
   await waitUntil('Redis back', ping, 10_000);
+  await rest;
   await assertComplete(env, client, name);
   assert.ok(indexedWhileDown < UNIQUE_EVENTS);
   assert.match(vigil.output(), /Redis unavailable; reconnecting/);
@@ -98,8 +102,10 @@ test('resilience: Redis stopped during a run loses nothing once it is back', asy
 
 test('resilience: the search engine stopped during a run loses nothing once it is back', async (t) => {
   const { name, env, client } = await setUp(t);
-  await produceEvents(env, SAMPLE);
   const vigil = await startVigil(t, env);
+  await waitReady(vigil);
+  const producing = produceEvents(env, SAMPLE, [], RATE);
+
   await waitUntil('some events indexed', async () => (await count(client, `${name}-events-*`)) > 300, 60_000);
   const node = openSearchService(STACK_DIR, CACHE_DIR);
   t.after(async () => {
@@ -112,6 +118,7 @@ test('resilience: the search engine stopped during a run loses nothing once it i
   await sleep(3000);
   await node.start();
   await waitUntil('OpenSearch back', () => node.healthy(), node.startTimeoutMs);
+  await producing;
   await assertComplete(env, client, name);
   assert.match(vigil.output(), /search unavailable; holding the batch/);
 });
@@ -122,7 +129,7 @@ test('resilience: two processors in one group give the results of one', async (t
   const b = await startVigil(t, { ...env, VIGIL_INSTANCE_ID: 'b' });
   await Promise.all([waitReady(a), waitReady(b)]);
   await sleep(2000); // the group settles on both members before the stream arrives
-  await produceEvents(env, SAMPLE);
+  await produceEvents(env, SAMPLE, [], RATE);
   await assertComplete(env, client, name);
   const consumed = async (port: number) => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

@@ -6,10 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Score } from '../../src/evaluate/evaluate.ts';
-import { connectSearch } from '../../src/sinks/search/client.ts';
-import { SEARCH_URL } from '../harness/endpoints.ts';
 import { waitUntil } from '../harness/processes.ts';
-import { deployment, runVigil, startVigil, waitReady } from '../harness/vigil-process.ts';
+import { deployment, runVigil, startVigil, waitReady, deploymentSearch } from '../harness/vigil-process.ts';
 
 const vigil = new URL('../../src/cli/vigil.ts', import.meta.url).pathname;
 const exec = promisify(execFile);
@@ -20,16 +18,9 @@ test('e2e: the same simulated scenario through Kafka and the search engine score
   const dir = mkdtempSync(join(tmpdir(), 'vigil-sim-kafka-'));
   const { name, env: base } = deployment();
   const env = { ...base, ...TRUSTED };
-  const { client } = await connectSearch({
-    url: SEARCH_URL,
-    engine: 'auto',
-    indexPrefix: name,
-    tlsRejectUnauthorized: true,
-  });
+  const client = await deploymentSearch(t, name);
   t.after(async () => {
     rmSync(dir, { recursive: true, force: true });
-    await client.indices.delete({ index: `${name}-*` }).catch(() => {});
-    await client.close();
   });
   const truth = join(dir, 'truth.ndjson');
   const events = join(dir, 'events.ndjson');

@@ -10,25 +10,43 @@ export const SAMPLE = readFileSync(new URL('../fixtures/sample.ndjson', import.m
 const kafka = () =>
   new Kafka({ brokers: KAFKA_BROKERS, clientId: uniqueName('test-client'), logLevel: logLevel.NOTHING });
 
-/** Produces NDJSON events to the topic of their kind, keyed by user as emitters do. */
+/**
+ * Produces NDJSON events to the topic of their kind, keyed by user as emitters do, in their order and
+ * in chunks that carry both topics, so auth and access events arrive side by side as they happen.
+ * With `perSecond`, chunks leave on a fixed schedule (an open loop) instead of as fast as possible.
+ */
 export async function produceEvents(
   env: Record<string, string>,
   lines: readonly string[],
   extra: { topic: string; value: string }[] = [],
+  perSecond = 0,
 ) {
   const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  const byTopic = new Map<string, { key: string | null; value: string }[]>();
-  for (const line of lines) {
-    const event = JSON.parse(line) as { user_id: string; action?: string };
-    const topic = event.action ? env.VIGIL_TOPIC_ACCESS! : env.VIGIL_TOPIC_AUTH!;
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key: event.user_id, value: line }]);
-  }
-  for (const { topic, value } of extra)
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key: null, value }]);
-  for (const [topic, messages] of byTopic) {
-    for (let i = 0; i < messages.length; i += 500)
-      await producer.send({ topic, messages: messages.slice(i, i + 500) });
+  const messages = [
+    ...lines.map((line) => {
+      const event = JSON.parse(line) as { user_id: string; action?: string };
+      return {
+        topic: event.action ? env.VIGIL_TOPIC_ACCESS! : env.VIGIL_TOPIC_AUTH!,
+        key: event.user_id as string | null,
+        value: line,
+      };
+    }),
+    ...extra.map(({ topic, value }) => ({ topic, key: null, value })),
+  ];
+  const chunk = perSecond ? Math.max(1, Math.round(perSecond / 20)) : 500;
+  const started = performance.now();
+  for (let i = 0; i < messages.length; i += chunk) {
+    const part = messages.slice(i, i + chunk);
+    const topics = [...new Set(part.map((m) => m.topic))];
+    await producer.sendBatch({
+      topicMessages: topics.map((topic) => ({
+        topic,
+        messages: part.filter((m) => m.topic === topic).map(({ key, value }) => ({ key, value })),
+      })),
+    });
+    const wait = perSecond ? started + ((i + chunk) / perSecond) * 1000 - performance.now() : 0;
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
   await producer.disconnect();
 }

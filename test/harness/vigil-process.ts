@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateSigningKey, publicJwks } from '../../src/sinks/commands/signing.ts';
+import { connectSearch } from '../../src/sinks/search/client.ts';
 import { KAFKA_BROKERS, REDIS_URL, SEARCH_URL } from './endpoints.ts';
 import { uniqueName } from './factories.ts';
 
@@ -103,4 +104,19 @@ export async function runVigil(env: Record<string, string>, args: string[]): Pro
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`vigil ${args.join(' ')} exited with ${code}:\n${output}`);
   return output;
+}
+
+/** A search client for a deployment's indices, which are deleted when the test ends. */
+export async function deploymentSearch(t: TestContext, name: string) {
+  const { client } = await connectSearch({
+    url: SEARCH_URL,
+    engine: 'auto',
+    indexPrefix: name,
+    tlsRejectUnauthorized: true,
+  });
+  t.after(async () => {
+    await client.indices.delete({ index: `${name}-*` }).catch(() => {});
+    await client.close();
+  });
+  return client;
 }
