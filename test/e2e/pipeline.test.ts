@@ -71,7 +71,9 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
     JSON.stringify(verified.find((check) => !check.ok)),
   );
   const byType = verified.map((check) => (check.ok ? Object.keys(check.claims.events)[0] : ''));
-  const who = verified.map((check) => (check.ok ? `${check.claims.sub_id.user.id}:${Object.keys(check.claims.events)[0]!.split('/').pop()}` : ''));
+  const who = verified.map((check) =>
+    check.ok ? `${check.claims.sub_id.user.id}:${Object.keys(check.claims.events)[0]!.split('/').pop()}` : '',
+  );
   assert.equal(byType.filter((type) => type === SESSION_REVOKED).length, 2, who.join(' '));
   assert.equal(byType.filter((type) => type === ASSURANCE_LEVEL_CHANGE).length, 5);
   const dave = verified.find((check) => check.ok && check.claims.sub_id.user.id === 'dave');
