@@ -34,8 +34,8 @@ export function kafkaService(stackDir: string, cacheDir: string): Service {
           classpath,
           'kafka.tools.StorageTool',
           'format',
-          '-t',
-          clusterId,
+          // One argument: a generated id may begin with '-', which would read as a flag.
+          `--cluster-id=${clusterId}`,
           '-c',
           properties,
         ]);
