@@ -4,11 +4,13 @@ import { startHttpServer } from '../ops/http-server.ts';
 import { createLogger } from '../ops/logger.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import { Pipeline } from '../pipeline/consumer.ts';
+import { AlertNotifier } from '../pipeline/notifier.ts';
 import { stateLimits } from '../pipeline/engine.ts';
 import { createKafka } from '../pipeline/kafka.ts';
 import { retryUntilDone } from '../pipeline/retry.ts';
 import { signingKeyFromConfig } from '../sinks/commands/key-config.ts';
 import { publicJwks } from '../sinks/commands/signing.ts';
+import { PageLedger } from '../sinks/alerts/page-ledger.ts';
 import { connectSearch } from '../sinks/search/client.ts';
 import { connectRedis } from '../state/redis/connect.ts';
 import { StateKeys } from '../state/redis/keys.ts';
@@ -45,15 +47,18 @@ export async function main(args: string[]): Promise<number> {
   // While Redis is away ioredis reconnects and holds commands, so the batch in hand waits for it.
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'Redis unavailable; reconnecting'));
   await waitFor('Redis', () => redis.connect());
-  const store = new RedisStateStore(redis, new StateKeys(config.redis.keyPrefix), stateLimits(config.detect));
+  const keys = new StateKeys(config.redis.keyPrefix);
+  const store = new RedisStateStore(redis, keys, stateLimits(config.detect));
   const { engine, geo } = createEngine(config, store, logger, { watchGeoData: true });
   const search = values.search
     ? await waitFor('the search engine', () => connectSearch(config.search))
     : undefined;
   if (search) logger.info({ engine: search.engine, version: search.version }, 'search engine connected');
-  const { registry, metrics } = createMetrics();
+  const ready = () => pipeline.ready && (notifier?.ready ?? true);
+  const { registry, metrics } = createMetrics({ ready });
+  const kafka = createKafka(config.kafka, logger);
   const pipeline = new Pipeline({
-    kafka: createKafka(config.kafka, logger),
+    kafka,
     config,
     engine,
     ...(search && { search: search.client }),
@@ -61,12 +66,25 @@ export async function main(args: string[]): Promise<number> {
     metrics,
     logger: logger.child({ component: 'pipeline' }),
   });
+  const { alerting } = config;
+  const notifier =
+    alerting.alertmanagerUrls.length || alerting.webhookUrl
+      ? new AlertNotifier({
+          kafka,
+          config,
+          jwks: publicJwks(signingKey),
+          ...(alerting.webhookUrl && { ledger: new PageLedger(redis, keys, alerting.repeatIntervalMs) }),
+          metrics,
+          logger: logger.child({ component: 'alerts' }),
+        })
+      : undefined;
   const server = await startHttpServer(
-    { registry, ready: () => pipeline.ready, jwks: publicJwks(signingKey) },
+    { registry, ready, jwks: publicJwks(signingKey) },
     config.ops.httpPort,
     config.ops.httpHost,
   );
   await waitFor('Kafka', () => pipeline.start());
+  if (notifier) await waitFor('Kafka', () => notifier.start());
   logger.info({ port: config.ops.httpPort }, 'running');
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -75,6 +93,7 @@ export async function main(args: string[]): Promise<number> {
   });
   logger.info({ signal }, 'stopping: finishing the batch in hand');
   await pipeline.stop();
+  await notifier?.stop();
   await engine.close();
   await search?.client.close();
   geo.close();

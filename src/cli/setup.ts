@@ -1,14 +1,17 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import { createLogger } from '../ops/logger.ts';
+import { kibanaSavedObjects } from '../dashboards/kibana.ts';
+import { importIntoKibana } from '../dashboards/kibana-import.ts';
 import { createKafka } from '../pipeline/kafka.ts';
 import { connectSearch } from '../sinks/search/client.ts';
 import { indexTemplates } from '../sinks/search/templates.ts';
 
-const HELP = `usage: vigil setup [--skip-kafka] [--skip-search]
+const HELP = `usage: vigil setup [--skip-kafka] [--skip-search] [--kibana URL]
 
 Creates the Kafka topics (events keyed by user_id) and the search engine's index templates.
-Idempotent: safe to run on every deploy.`;
+With --kibana, also imports Vigil's data views and dashboards into that Kibana, for the configured
+index prefix, with the search engine's credentials. Idempotent: safe to run on every deploy.`;
 
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -16,6 +19,7 @@ export async function main(args: string[]): Promise<number> {
     options: {
       'skip-kafka': { type: 'boolean', default: false },
       'skip-search': { type: 'boolean', default: false },
+      kibana: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -27,6 +31,11 @@ export async function main(args: string[]): Promise<number> {
   const logger = createLogger({ level: config.ops.logLevel });
   if (!values['skip-kafka']) await setupTopics(config, logger);
   if (!values['skip-search']) await setupTemplates(config, logger);
+  if (values.kibana) {
+    const objects = kibanaSavedObjects(config.search.indexPrefix);
+    const { successCount } = await importIntoKibana(values.kibana, objects, config.search);
+    logger.info({ kibana: values.kibana, objects: successCount }, 'Kibana dashboards imported');
+  }
   return 0;
 }
 

@@ -39,6 +39,10 @@ const COMMANDS: Record<
     summary: 'write the JSON Schemas of the input contract to a folder',
     load: () => import('./schemas.ts'),
   },
+  dashboards: {
+    summary: 'write the Grafana dashboards and Kibana saved objects for an index prefix',
+    load: () => import('./dashboards.ts'),
+  },
 };
 
 function usage(): string {

@@ -89,10 +89,22 @@ function describeIssue(
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     return `${dotted}: required; set ${variable?.name ?? dotted}${file ? ` or ${dotted} in ${file}` : ''}`;
   }
+  // A rule across settings (a webhook needs its secret) names the setting to add.
+  if (issue.code === 'custom' && variable) {
+    return `${variable.name}: ${issue.message}${file ? ` (or ${dotted} in ${file})` : ''}`;
+  }
   return `${file ?? 'config'}: ${dotted}: ${issue.message}`;
 }
 
-const SECRET_KEYS = new Set(['password', 'apiKey', 'signingKey', 'privateKey']);
+// A webhook URL often carries its own token (Slack, Teams), so it is a secret too.
+const SECRET_KEYS = new Set([
+  'password',
+  'apiKey',
+  'signingKey',
+  'privateKey',
+  'webhookUrl',
+  'webhookSecret',
+]);
 
 /** The configuration as it may be logged: secrets replaced, credentials stripped from URLs. */
 export function redactConfig(value: unknown, key = ''): unknown {

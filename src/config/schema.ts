@@ -37,6 +37,8 @@ export const kafkaSchema = z.object({
     .prefault({}),
   /** Bounds a batch, and so memory per partition: Kafka hands over at most this much at a time. */
   maxBytesPerPartition: z.number().int().positive().default(1_048_576),
+  /** Partitions processed at once, each in order; their batches share bulk requests and transactions. */
+  partitionsConcurrently: z.number().int().min(1).max(64).default(4),
   partitions: z.number().int().min(1).default(6),
   replicationFactor: z.number().int().min(1).default(1),
 });
@@ -123,6 +125,27 @@ export const commandsSchema = z.object({
   keyId: z.string().min(1).default('vigil-1'),
 });
 
+/** Of a signal and of a page, lowest first. */
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+
+export const alertingSchema = z.object({
+  /** Decisions at or above this severity page on-call; a revocation is always critical. */
+  minSeverity: z.enum(SEVERITIES).default('high'),
+  /** Every Alertmanager of an HA cluster, as Prometheus does: each gets every alert. */
+  alertmanagerUrls: z.array(url).default([]),
+  /** For teams without Alertmanager: a JSON POST signed with HMAC-SHA256 over the secret. */
+  webhookUrl: url.optional(),
+  webhookSecret: z.string().min(16, 'at least 16 characters').optional(),
+  /** A repeat for the same user, signal and action within this interval joins the first page. */
+  repeatIntervalMs: z
+    .number()
+    .int()
+    .positive()
+    .default(4 * 3_600_000),
+  /** Where people open Kibana; alerts link to the per-user investigation dashboard there. */
+  kibanaUrl: url.default('http://localhost:5601'),
+});
+
 export const opsSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Serves /metrics, /healthz and /readyz. */
@@ -142,6 +165,10 @@ export const configSchema = z.object({
   policyFile: z.string().optional(),
   /** A GeoLite2 data folder built by geoip-lite's updater; watched and reloaded without a restart. */
   geoDataDir: z.string().optional(),
+  alerting: alertingSchema.prefault({}).refine((alerting) => !alerting.webhookUrl || alerting.webhookSecret, {
+    message: 'a webhook needs a secret to sign with',
+    path: ['webhookSecret'],
+  }),
   ops: opsSchema.prefault({}),
 });
 

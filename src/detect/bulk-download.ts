@@ -5,14 +5,16 @@ import { DAY_MS, isLearning, type DetectContext, type Signal } from './signal.ts
 const RECENT_MS = DAY_MS;
 
 /**
- * Fires once, when the records a user exported or downloaded within the window cross the absolute
- * threshold or a multiple of the user's own baseline; later exports in the same window add no alert.
+ * Fires once per episode: when the records a user exported or downloaded within the window cross the
+ * absolute threshold or a multiple of the user's own baseline, and no window ending at an earlier
+ * export inside this one had crossed it. Later exports, and a slow export that keeps the window full
+ * as old records leave it, add no alert until the window has been under the limit for a whole window.
  */
 export function detectBulkDownload(context: DetectContext, view: AccessView): Signal | undefined {
   const { enriched, settings } = context;
   const bulk = settings.bulk;
   if (view.windowRecords === 0) return undefined;
-  const crossed = (limit: number) => view.windowRecordsBefore < limit && view.windowRecords >= limit;
+  const crossed = (limit: number) => view.windowPeakBefore < limit && view.windowRecords >= limit;
   const baselineLimit = Math.max(bulk.baselineMinRecords, bulk.baselineMultiplier * view.baselineRecords);
   const absolute = crossed(bulk.recordsThreshold);
   const aboveBaseline =

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { detectSchema } from '../config/schema.ts';
+import type { detectSchema, SEVERITIES } from '../config/schema.ts';
 import type { EnrichedEvent } from '../enrich/enrich.ts';
 import type { Profile } from '../state/store.ts';
 
@@ -13,7 +13,7 @@ export const SIGNAL_TYPES = [
   'password_spray',
 ] as const;
 export type SignalType = (typeof SIGNAL_TYPES)[number];
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export type Severity = (typeof SEVERITIES)[number];
 
 /** What a detector found, with everything an analyst needs to judge it without another query. */
 export interface Signal {

@@ -11,7 +11,16 @@ export interface PipelineMetrics {
   batchSeconds(seconds: number): void;
   eventToCommandSeconds(seconds: number): void;
   lag(topic: string, partition: number, lag: number): void;
-  sinkError(sink: 'state' | 'search' | 'kafka'): void;
+  sinkError(sink: Sink): void;
+}
+
+export type Sink = 'state' | 'search' | 'kafka' | 'alertmanager' | 'webhook';
+
+/** What the alert notifier reports. */
+export interface AlertMetrics {
+  alert(destination: 'alertmanager' | 'webhook', outcome: 'sent' | 'grouped', count?: number): void;
+  alertSkipped(reason: 'below_severity' | 'unverified' | 'stale'): void;
+  sinkError(sink: Sink): void;
 }
 
 export const NO_METRICS: PipelineMetrics = {
@@ -27,20 +36,35 @@ export const NO_METRICS: PipelineMetrics = {
   sinkError() {},
 };
 
-/** Every metric name and help text in one place. */
-export function createMetrics(): { registry: Registry; metrics: PipelineMetrics } {
+/**
+ * Every metric name and help text in one place. Known label values start at zero, so dashboards and
+ * alert rules see a series (and a rate of 0) before the first dead letter or sink error ever happens.
+ */
+export function createMetrics(options: { ready?: () => boolean } = {}): {
+  registry: Registry;
+  metrics: PipelineMetrics & AlertMetrics;
+} {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'vigil_process_' });
-  const counter = (name: string, help: string, labelNames: string[] = []) =>
-    new Counter({ name, help, labelNames, registers: [registry] });
+  collectDefaultMetrics({ register: registry, prefix: 'vigil_' }); // vigil_process_cpu_seconds_total, vigil_nodejs_…
+  const counter = (name: string, help: string, labelNames: string[] = [], known: object[] = []) => {
+    const created = new Counter({ name, help, labelNames, registers: [registry] });
+    for (const labels of known) created.inc(labels, 0);
+    return created;
+  };
+  const each = <T extends string>(label: string, values: readonly T[]) =>
+    values.map((value) => ({ [label]: value }));
   const consumed = counter('vigil_events_consumed_total', 'Messages read from the input topics.', ['topic']);
-  const outcomes = counter('vigil_events_total', 'Events by outcome: processed, duplicate or rejected.', [
-    'status',
-  ]);
+  const outcomes = counter(
+    'vigil_events_total',
+    'Events by outcome: processed, duplicate or rejected.',
+    ['status'],
+    each('status', ['processed', 'duplicate', 'rejected']),
+  );
   const deadLetters = counter(
     'vigil_dead_letters_total',
     'Messages sent to the dead-letter topic, by reason.',
     ['reason'],
+    each('reason', ['malformed', 'invalid', 'search_rejected']),
   );
   const signals = counter('vigil_signals_total', 'Signals raised, by type.', ['type']);
   const decisions = counter('vigil_decisions_total', 'Decisions taken on events with signals, by action.', [
@@ -50,10 +74,33 @@ export function createMetrics(): { registry: Registry; metrics: PipelineMetrics 
     'vigil_commands_total',
     'Security events published to the command topic, by action.',
     ['action'],
+    each('action', ['step_up', 'revoke_sessions']),
   );
-  const sinkErrors = counter('vigil_sink_errors_total', 'Failed attempts to reach a dependency, retried.', [
-    'sink',
-  ]);
+  const sinkErrors = counter(
+    'vigil_sink_errors_total',
+    'Failed attempts to reach a dependency, retried.',
+    ['sink'],
+    each('sink', ['state', 'search', 'kafka', 'alertmanager', 'webhook']),
+  );
+  const alerts = counter(
+    'vigil_alerts_total',
+    'Alerts for on-call by destination: sent, or grouped into an open page.',
+    ['destination', 'outcome'],
+  );
+  const alertsSkipped = counter(
+    'vigil_alerts_skipped_total',
+    'Commands not paged: below the alerting severity, failing verification, or older than an episode.',
+    ['reason'],
+    each('reason', ['below_severity', 'unverified', 'stale']),
+  );
+  new Gauge({
+    name: 'vigil_ready',
+    help: '1 while the processor is in its consumer group and not stopping.',
+    registers: [registry],
+    collect() {
+      this.set(options.ready?.() ? 1 : 0);
+    },
+  });
   const batch = new Histogram({
     name: 'vigil_batch_duration_seconds',
     help: 'From a batch handed over by Kafka to its offsets committed.',
@@ -85,6 +132,8 @@ export function createMetrics(): { registry: Registry; metrics: PipelineMetrics 
       eventToCommandSeconds: (seconds) => eventToCommand.observe(seconds),
       lag: (topic, partition, value) => lag.set({ topic, partition: String(partition) }, value),
       sinkError: (sink) => sinkErrors.inc({ sink }),
+      alert: (destination, outcome, count = 1) => alerts.inc({ destination, outcome }, count),
+      alertSkipped: (reason) => alertsSkipped.inc({ reason }),
     },
   };
 }

@@ -13,11 +13,13 @@ import type { PipelineMetrics } from '../ops/metrics.ts';
 import { signSecurityEvent, type CommandSettings } from '../sinks/commands/security-event.ts';
 import type { SigningKey } from '../sinks/commands/signing.ts';
 import type { Client } from '@elastic/elasticsearch';
-import { documentsOf } from '../sinks/search/documents.ts';
-import { writeDocuments } from '../sinks/search/writer.ts';
+import { documentsOf, type SearchDocument } from '../sinks/search/documents.ts';
+import { groupWriter, type RejectedDocument } from '../sinks/search/writer.ts';
 import { deadLetter } from './dead-letter.ts';
 import type { Engine, Outcome } from './engine.ts';
-import { retryUntilDone, StoppedError } from './retry.ts';
+import { groupCommit, type BatchCommit } from './group-commit.ts';
+import { groupMembership, nextOffset } from './kafka.ts';
+import { batchRetry, StoppedError } from './retry.ts';
 
 export interface PipelineParts {
   readonly kafka: Kafka;
@@ -35,6 +37,8 @@ export interface PipelineParts {
  * one Kafka transaction holding the commands, the dead letters and the consumer offsets. The offsets
  * move only with everything else, so a crash anywhere redoes the batch, and every effect of a redo is
  * the same: same document ids, same state (kept first views), commands committed exactly once.
+ * Several partitions are processed at once, each in order; their batches share bulk requests and
+ * transactions.
  */
 export class Pipeline {
   readonly #parts: PipelineParts;
@@ -42,8 +46,10 @@ export class Pipeline {
   readonly #producer: Producer;
   readonly #kinds: ReadonlyMap<string, EventKind>;
   readonly #commandSettings: CommandSettings;
-  #released: Promise<void> = Promise.resolve();
-  #ready = false;
+  readonly #commit: (batch: BatchCommit) => Promise<void>;
+  readonly #write?: (documents: readonly SearchDocument[]) => Promise<RejectedDocument[]>;
+  readonly #releasing = new Set<Promise<void>>();
+  readonly #inGroup: () => boolean;
   #stopping = false;
 
   constructor(parts: PipelineParts) {
@@ -58,6 +64,7 @@ export class Pipeline {
       readUncommitted: false,
       maxBytesPerPartition: settings.maxBytesPerPartition,
     });
+    this.#inGroup = groupMembership(this.#consumer);
     // The same instance keeps its transactional id across restarts: the new producer fences the old
     // one and aborts its open transaction at once, instead of readers waiting for it to time out.
     this.#producer = parts.kafka.producer({
@@ -66,25 +73,30 @@ export class Pipeline {
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
       transactionTimeout: 30_000,
+      // Kafka refuses a transaction's first write while it still closes the previous one
+      // (CONCURRENT_TRANSACTIONS) for a few milliseconds; kafkajs's default first back-off, 300 ms,
+      // would add that to every such batch.
+      retry: { initialRetryTime: 20, retries: 8 },
     });
     this.#commandSettings = parts.config.commands;
+    this.#commit = groupCommit(this.#producer, settings.groupId);
+    if (parts.search) this.#write = groupWriter(parts.search);
   }
 
   /** True once the consumer is in its group; false while stopping. */
   get ready(): boolean {
-    return this.#ready && !this.#stopping;
+    return this.#inGroup() && !this.#stopping;
   }
 
   async start(): Promise<void> {
     const consumer = this.#consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.#ready = true));
-    consumer.on(consumer.events.CRASH, () => (this.#ready = false));
     await this.#producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.#kinds.keys()], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: this.#parts.config.kafka.partitionsConcurrently,
       eachBatch: (payload) => this.#handle(payload),
     });
   }
@@ -93,25 +105,19 @@ export class Pipeline {
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.#consumer.disconnect();
-    await this.#released.catch(() => {});
+    await Promise.all(this.#releasing);
     await this.#producer.disconnect();
   }
 
-  async #handle({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async #handle(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     if (batch.messages.length === 0) return;
-    const { engine, search, metrics, logger, config } = this.#parts;
+    const { engine, metrics, logger, config } = this.#parts;
+    const write = this.#write;
     const started = performance.now();
     const kind = this.#kinds.get(batch.topic);
     metrics.consumed(batch.topic, batch.messages.length);
-    const retry = <T>(sink: 'state' | 'search' | 'kafka', attempt: () => Promise<T>) =>
-      retryUntilDone(attempt, {
-        shouldStop: () => !isRunning() || isStale(),
-        onRetry: async (error, n, delayMs) => {
-          metrics.sinkError(sink);
-          logger.warn({ sink, attempt: n, delayMs, err: error }, `${sink} unavailable; holding the batch`);
-          await heartbeat();
-        },
-      });
+    const retry = batchRetry(payload, metrics, logger, 'the batch');
 
     try {
       const processed = await retry('state', () =>
@@ -137,12 +143,12 @@ export class Pipeline {
         deadLetters.push(deadLetter(origins[i]!, outcome.reason));
       });
 
-      if (search) {
+      if (write) {
         const ingested = new Date().toISOString();
         const byOutcome = outcomes.map((outcome) =>
           documentsOf(outcome, config.search.indexPrefix, ingested),
         );
-        const rejected = await retry('search', () => writeDocuments(search, byOutcome.flat()));
+        const rejected = await retry('search', () => write(byOutcome.flat()));
         for (const { document, reason } of rejected) {
           const i = byOutcome.findIndex((docs) => docs.includes(document));
           metrics.deadLettered('search_rejected', 1);
@@ -153,13 +159,24 @@ export class Pipeline {
       }
 
       const commands = this.#commands(outcomes);
+      const { topics } = config.kafka;
+      const messages = [
+        { topic: topics.commands, messages: commands.messages },
+        { topic: topics.deadLetter, messages: deadLetters },
+      ].filter((output) => output.messages.length);
+      const offset = nextOffset(batch);
       await retry('kafka', () =>
-        this.#commit(batch.topic, batch.partition, batch.lastOffset(), deadLetters, commands.messages),
+        this.#commit({
+          messages,
+          offset: { topic: batch.topic, partition: batch.partition, offset },
+        }),
       );
-      // The batch is durable everywhere: its kept first views can go, with the next batch's round trip.
-      this.#released = processed
+      // The batch is durable everywhere: its kept first views can go, with a later round trip.
+      const releasing = processed
         .release()
-        .catch((error: unknown) => logger.warn({ err: error }, 'releasing state failed'));
+        .catch((error: unknown) => logger.warn({ err: error }, 'releasing state failed'))
+        .finally(() => this.#releasing.delete(releasing));
+      this.#releasing.add(releasing);
 
       this.#count(outcomes, commands.actions);
       metrics.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
@@ -186,32 +203,6 @@ export class Pipeline {
       actions.push({ action: decision.action, occurredAt: decision.occurred_at });
     }
     return { messages, actions };
-  }
-
-  async #commit(
-    topic: string,
-    partition: number,
-    lastOffset: string,
-    deadLetters: Message[],
-    commands: Message[],
-  ) {
-    const { topics, groupId } = this.#parts.config.kafka;
-    const transaction = await this.#producer.transaction();
-    try {
-      const topicMessages = [
-        ...(commands.length ? [{ topic: topics.commands, messages: commands }] : []),
-        ...(deadLetters.length ? [{ topic: topics.deadLetter, messages: deadLetters }] : []),
-      ];
-      if (topicMessages.length) await transaction.sendBatch({ topicMessages });
-      await transaction.sendOffsets({
-        consumerGroupId: groupId,
-        topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
-      });
-      await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch(() => {});
-      throw error;
-    }
   }
 
   #count(outcomes: readonly Outcome[], commands: { action: string; occurredAt: string }[]) {

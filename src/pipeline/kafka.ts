@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type Batch, type Consumer, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../ops/logger.ts';
 
@@ -25,4 +25,17 @@ export function createKafka(config: Config['kafka'], logger: Logger): Kafka {
         kafkaLogger[LEVELS[level] ?? 'info']({ namespace, ...extra }, message);
       },
   });
+}
+
+/** Whether a consumer is in its group: in from joining, out from crashing until it joins again. */
+export function groupMembership(consumer: Consumer): () => boolean {
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  consumer.on(consumer.events.CRASH, () => (joined = false));
+  return () => joined;
+}
+
+/** The offset to commit once a batch is done: the one after its last message. */
+export function nextOffset(batch: Batch): string {
+  return (BigInt(batch.lastOffset()) + 1n).toString();
 }

@@ -1,4 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { EachBatchPayload } from 'kafkajs';
+import type { Logger } from '../ops/logger.ts';
+import type { Sink } from '../ops/metrics.ts';
 
 export class StoppedError extends Error {
   constructor() {
@@ -32,4 +35,25 @@ export async function retryUntilDone<T>(attempt: () => Promise<T>, options: Retr
       if (options.shouldStop?.()) throw new StoppedError();
     }
   }
+}
+
+/**
+ * `retryUntilDone` for a Kafka batch handler: each failure is counted against its sink and logged,
+ * the consumer heartbeats so the group keeps its partition, and a lost partition or a shutdown stops it.
+ */
+export function batchRetry(
+  { heartbeat, isRunning, isStale }: Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'>,
+  metrics: { sinkError(sink: Sink): void },
+  logger: Logger,
+  holding: string,
+) {
+  return <T>(sink: Sink, attempt: () => Promise<T>) =>
+    retryUntilDone(attempt, {
+      shouldStop: () => !isRunning() || isStale(),
+      onRetry: async (error, n, delayMs) => {
+        metrics.sinkError(sink);
+        logger.warn({ sink, attempt: n, delayMs, err: error }, `${sink} unavailable; holding ${holding}`);
+        await heartbeat();
+      },
+    });
 }

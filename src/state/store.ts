@@ -88,6 +88,8 @@ export interface AccessView {
   readonly windowRecordsBefore: number;
   readonly windowRecords: number;
   readonly windowEvents: number;
+  /** The highest window total at an earlier event inside the current window: was it already over? */
+  readonly windowPeakBefore: number;
   /** Mean of the user's earlier window totals, and how many totals it is built from. */
   readonly baselineRecords: number;
   readonly baselineSamples: number;

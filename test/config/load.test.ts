@@ -93,3 +93,31 @@ test('redaction hides passwords and URL credentials', () => {
   assert.ok(!shown.includes('s3cret'));
   assert.ok(shown.includes('redis://[redacted]@redis:6379'));
 });
+
+test('on-call alerting: Alertmanagers as a list, the severity as one of four, a webhook only with its secret', () => {
+  const config = loadConfig({
+    env: {
+      VIGIL_ALERTMANAGER_URLS: 'http://am-0:9093,http://am-1:9093',
+      VIGIL_ALERT_MIN_SEVERITY: 'critical',
+      VIGIL_ALERT_WEBHOOK_URL: 'https://hooks.example/vigil',
+      VIGIL_ALERT_WEBHOOK_SECRET: 'sixteen-or-more-chars',
+    },
+  });
+  assert.deepEqual(config.alerting.alertmanagerUrls, ['http://am-0:9093', 'http://am-1:9093']);
+  assert.equal(config.alerting.minSeverity, 'critical');
+  assert.equal(config.alerting.repeatIntervalMs, 14_400_000);
+  assert.deepEqual(
+    problemsOf(() => loadConfig({ env: { VIGIL_ALERT_MIN_SEVERITY: 'urgent' } })),
+    [
+      'VIGIL_ALERT_MIN_SEVERITY: Invalid option: expected one of "low"|"medium"|"high"|"critical" (got "urgent")',
+    ],
+  );
+  assert.deepEqual(
+    problemsOf(() => loadConfig({ env: { VIGIL_ALERT_WEBHOOK_URL: 'https://hooks.example/vigil' } })),
+    ['VIGIL_ALERT_WEBHOOK_SECRET: a webhook needs a secret to sign with'],
+  );
+  assert.deepEqual(
+    problemsOf(() => loadConfig({ env: { VIGIL_ALERT_WEBHOOK_SECRET: 'short' } })),
+    ['VIGIL_ALERT_WEBHOOK_SECRET: at least 16 characters'],
+  );
+});

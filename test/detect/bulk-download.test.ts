@@ -21,6 +21,7 @@ function view(overrides: Partial<AccessView>): AccessView {
     windowRecordsBefore: 0,
     windowRecords: 0,
     windowEvents: 1,
+    windowPeakBefore: 0,
     baselineRecords: 0,
     baselineSamples: 0,
     device: known,
@@ -52,9 +53,26 @@ test('crossing 1,000 records in the window fires once, with the counts', () => {
 test('999 records is under the threshold; an export after crossing adds no second alert', () => {
   assert.equal(detectBulkDownload(context(exportEvent), view({ windowRecords: 999 })), undefined);
   assert.equal(
-    detectBulkDownload(context(exportEvent), view({ windowRecordsBefore: 1100, windowRecords: 1700 })),
+    detectBulkDownload(
+      context(exportEvent),
+      view({ windowRecordsBefore: 1100, windowRecords: 1700, windowPeakBefore: 1100 }),
+    ),
     undefined,
   );
+});
+
+test('a slow export that keeps the window over 1,000 as old records leave it is one episode, one alert', () => {
+  // 150 records a minute: the window holds 1,050, drops to 900 as the oldest export leaves, and this
+  // export takes it back to 1,050. The window ending at the previous export was already over.
+  const slow = view({
+    windowRecordsBefore: 900,
+    windowRecords: 1050,
+    windowEvents: 7,
+    windowPeakBefore: 1050,
+  });
+  assert.equal(detectBulkDownload(context(exportEvent), slow), undefined);
+  const afterQuietWindow = view({ windowRecordsBefore: 900, windowRecords: 1050, windowPeakBefore: 900 });
+  assert.equal(detectBulkDownload(context(exportEvent), afterQuietWindow)?.evidence.records, 1050);
 });
 
 test("ten times the user's own baseline fires below the absolute threshold", () => {

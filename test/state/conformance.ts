@@ -243,16 +243,46 @@ export function stateConformance(
             v.windowRecordsBefore,
             v.windowRecords,
             v.windowEvents,
+            v.windowPeakBefore,
             v.baselineRecords,
             v.baselineSamples,
           ],
       ),
       [
-        [false, 0, 400, 1, 0, 0],
-        [false, 400, 900, 2, 400, 1],
-        [true, 400, 900, 2, 400, 1],
-        [false, 500, 800, 2, 650, 2],
-        [false, 0, 0, 0, 700, 3],
+        [false, 0, 400, 1, 0, 0, 0],
+        [false, 400, 900, 2, 400, 400, 1],
+        [true, 400, 900, 2, 400, 400, 1],
+        [false, 500, 800, 2, 900, 650, 2],
+        [false, 0, 0, 0, 0, 700, 3],
+      ],
+    );
+  });
+
+  test(`${name}: the peak is the highest window ending at an earlier export still in the window`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    // 150 records a minute for 15 minutes: the ten-minute window fills at 1,500 and stays full.
+    const ops = Array.from({ length: 15 }, (_, i) => access(u, `s${i}`, T + i * MIN, 150));
+    const views = await store.apply([...ops, access(u, 'late', T + 30 * MIN, 150)]);
+    assert.deepEqual(
+      views.map((v) => v.kind === 'access' && [v.windowRecords, v.windowPeakBefore]),
+      [
+        [150, 0],
+        [300, 150],
+        [450, 300],
+        [600, 450],
+        [750, 600],
+        [900, 750],
+        [1050, 900],
+        [1200, 1050],
+        [1350, 1200],
+        [1500, 1350],
+        [1500, 1500],
+        [1500, 1500],
+        [1500, 1500],
+        [1500, 1500],
+        [1500, 1500],
+        [150, 0],
       ],
     );
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEVERITIES } from '../../config/schema.ts';
 
 /** The payload of Vigil's commands: a Security Event Token (RFC 8417) with one OpenID CAEP event. */
 const subjectId = z.object({ format: z.literal('opaque'), id: z.string().min(1) });
@@ -6,7 +7,7 @@ const subjectId = z.object({ format: z.literal('opaque'), id: z.string().min(1) 
 const signalEvidence = z.object({
   id: z.string(),
   type: z.string(),
-  severity: z.enum(['low', 'medium', 'high', 'critical']),
+  severity: z.enum(SEVERITIES),
   score: z.number().min(0).max(1),
   summary: z.string(),
   evidence: z.record(z.string(), z.unknown()),

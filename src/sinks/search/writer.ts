@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { coalesce } from '../coalesce.ts';
 import type { SearchDocument } from './documents.ts';
 
 export interface RejectedDocument {
@@ -47,4 +48,21 @@ export async function writeDocuments(
       `${retryable} of ${documents.length} documents refused for load or a failing node`,
     );
   return rejected;
+}
+
+/**
+ * `writeDocuments` for batches processed at once: those that arrive while a bulk request is in flight
+ * go together into the next one, and each gets back its own refused documents.
+ */
+export function groupWriter(
+  client: Client,
+): (documents: readonly SearchDocument[]) => Promise<RejectedDocument[]> {
+  return coalesce(async (batches: readonly (readonly SearchDocument[])[]) => {
+    const rejected = await writeDocuments(client, batches.flat());
+    if (rejected.length === 0) return batches.map(() => []);
+    return batches.map((documents) => {
+      const own = new Set(documents);
+      return rejected.filter(({ document }) => own.has(document));
+    });
+  });
 }

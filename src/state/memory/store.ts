@@ -183,17 +183,25 @@ export class MemoryStateStore implements StateStore {
       ...(country && { country }),
     } as const;
     if (op.records === 0)
-      return { ...view, duplicate: false, windowRecordsBefore: 0, windowRecords: 0, windowEvents: 0 };
+      return {
+        ...view,
+        duplicate: false,
+        windowRecordsBefore: 0,
+        windowRecords: 0,
+        windowEvents: 0,
+        windowPeakBefore: 0,
+      };
 
     const member = `${op.eventKey}:${op.records}`;
     const duplicate = user.records.score(member) !== undefined;
-    const others = user.records
-      .range(op.atMs - limits.bulkWindowMs, op.atMs, true)
-      .filter((entry) => entry.member !== member);
-    const before = others.reduce(
-      (sum, entry) => sum + Number(entry.member.slice(entry.member.lastIndexOf(':') + 1)),
-      0,
-    );
+    const recent = user.records
+      .range(op.atMs - 2 * limits.bulkWindowMs, op.atMs, true)
+      .filter((entry) => entry.member !== member)
+      .map(({ score, member }) => ({
+        atMs: score,
+        records: Number(member.slice(member.lastIndexOf(':') + 1)),
+      }));
+    const { before, events, peak } = windowTotals(recent, op.atMs, limits.bulkWindowMs);
     const total = before + op.records;
     if (!duplicate) {
       user.records.add(op.atMs, member);
@@ -207,7 +215,8 @@ export class MemoryStateStore implements StateStore {
       duplicate,
       windowRecordsBefore: before,
       windowRecords: total,
-      windowEvents: others.length + 1,
+      windowEvents: events + 1,
+      windowPeakBefore: peak,
     };
   }
 
@@ -252,4 +261,21 @@ function oldestDevice(devices: ReadonlyMap<string, Sighting>): string {
 
 function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * Over entries oldest first: the records of the window ending at `atMs`, its events, and the highest
+ * total of a window ending at one of those events (two pointers, one pass; as record-access-3.lua).
+ */
+function windowTotals(entries: readonly { atMs: number; records: number }[], atMs: number, windowMs: number) {
+  let [before, events, peak, lo, hi, sum] = [0, 0, 0, 0, 0, 0];
+  for (const entry of entries) {
+    while (hi < entries.length && entries[hi]!.atMs <= entry.atMs) sum += entries[hi++]!.records;
+    while (entries[lo]!.atMs <= entry.atMs - windowMs) sum -= entries[lo++]!.records;
+    if (entry.atMs <= atMs - windowMs) continue;
+    before += entry.records;
+    events++;
+    peak = Math.max(peak, sum);
+  }
+  return { before, events, peak };
 }

@@ -43,4 +43,9 @@ export class StateKeys {
   ipFailedUsers(ip: string): string {
     return `${this.#prefix}{ip:${ip}}:failed-users`;
   }
+
+  /** The decision that opened the user's current page episode for a signal and action; expires with it. */
+  page(user: string, signal: string, action: string): string {
+    return `${this.#prefix}{u:${user}}:page:${signal}:${action}`;
+  }
 }

@@ -136,7 +136,7 @@ export class RedisStateStore implements StateStore {
       l.retentionMs,
       l.replyTtlMs,
     );
-    const [duplicate, first, logins, before, total, events, baseline, samples, device, country] = reply;
+    const [duplicate, first, logins, before, total, events, baseline, samples, device, country, peak] = reply;
     const deviceSeen = sighting(device);
     const countrySeen = sighting(country);
     return {
@@ -147,6 +147,8 @@ export class RedisStateStore implements StateStore {
       windowRecordsBefore: Number(before),
       windowRecords: Number(total),
       windowEvents: Number(events),
+      // A reply kept by an earlier release has no peak: its window had not crossed either.
+      windowPeakBefore: Number(peak ?? 0),
       baselineRecords: Number(baseline),
       baselineSamples: Number(samples),
       ...(deviceSeen && { device: deviceSeen }),

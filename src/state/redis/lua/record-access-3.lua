@@ -13,7 +13,7 @@
 
   Returns { seen (0 new, 1 seen and released, 2 seen with its first reply), firstSeenMs (-1 = new user), logins,
             windowRecordsBefore, windowRecords, windowEvents, baselineRecords (rounded), baselineSamples,
-            device "<first>:<last>" | "", country "<first>:<last>" | "" }
+            device "<first>:<last>" | "", country "<first>:<last>" | "", windowPeakBefore }
   A redelivered event gets its first reply again, marked 2, while that reply is kept.
   Errors: none of its own; Redis errors pass through.
 ]]
@@ -38,17 +38,39 @@ if kept then
 end
 
 if records == 0 then
-  return { 0, first, logins, 0, 0, 0, math.floor(baseline + 0.5), samples, device, country }
+  return { 0, first, logins, 0, 0, 0, math.floor(baseline + 0.5), samples, device, country, 0 }
 end
 
 local member = eventKey .. ':' .. records
 local duplicate = redis.call('ZSCORE', KEYS[2], member) and 1 or 0
 
-local before, count = 0, 0
-for _, entry in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. (at - window), at)) do
-  if entry ~= member then
-    before = before + tonumber(string.match(entry, ':(%d+)$'))
+-- The entries of the last two windows, oldest first, give in one pass with two pointers the total
+-- of the window ending now and the highest total of a window ending at an earlier event inside it
+-- (the peak): a bulk alert fires when the total crosses a limit the peak stayed under, so a slow
+-- export that keeps the window full raises one alert, not one per export.
+local entries = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. (at - 2 * window), at, 'WITHSCORES')
+local times, counts = {}, {}
+for i = 1, #entries, 2 do
+  if entries[i] ~= member then
+    table.insert(times, tonumber(entries[i + 1]))
+    table.insert(counts, tonumber(string.match(entries[i], ':(%d+)$')))
+  end
+end
+local before, count, peak = 0, 0, 0
+local lo, hi, sum = 1, 0, 0
+for j = 1, #times do
+  while hi < #times and times[hi + 1] <= times[j] do
+    hi = hi + 1
+    sum = sum + counts[hi]
+  end
+  while times[lo] <= times[j] - window do
+    sum = sum - counts[lo]
+    lo = lo + 1
+  end
+  if times[j] > at - window then
+    before = before + counts[j]
     count = count + 1
+    if sum > peak then peak = sum end
   end
 end
 local total = before + records
@@ -62,7 +84,7 @@ if duplicate == 0 then
   redis.call('PEXPIRE', KEYS[1], retention)
 end
 
-local reply = { duplicate, first, logins, before, total, count + 1, math.floor(baseline + 0.5), samples, device, country }
+local reply = { duplicate, first, logins, before, total, count + 1, math.floor(baseline + 0.5), samples, device, country, peak }
 if duplicate == 0 then
   redis.call('HSET', KEYS[3], eventKey, cjson.encode(reply))
   redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[9]))

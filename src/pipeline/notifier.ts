@@ -1,0 +1,122 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../ops/logger.ts';
+import type { AlertMetrics } from '../ops/metrics.ts';
+import { alertOf, type Alert } from '../sinks/alerts/alert.ts';
+import { postToAlertmanagers } from '../sinks/alerts/alertmanager.ts';
+import type { PageLedger } from '../sinks/alerts/page-ledger.ts';
+import { postWebhook } from '../sinks/alerts/webhook.ts';
+import { verifySecurityEvent } from '../sinks/commands/security-event.ts';
+import type { PublicJwk } from '../sinks/commands/signing.ts';
+import { groupMembership, nextOffset } from './kafka.ts';
+import { batchRetry, StoppedError } from './retry.ts';
+
+export interface NotifierParts {
+  readonly kafka: Kafka;
+  readonly config: Config;
+  /** Vigil's own public key: only commands it signed page anyone. */
+  readonly jwks: { keys: readonly PublicJwk[] };
+  /** Needed with a webhook, which does not group repeats by itself. */
+  readonly ledger?: PageLedger;
+  readonly metrics: AlertMetrics;
+  readonly logger: Logger;
+}
+
+/**
+ * Pages on-call from the committed commands, in a consumer group of its own: a slow or absent pager
+ * never holds back a revocation. Offsets move after delivery, so a crash re-sends rather than loses;
+ * Alertmanager merges a re-sent alert, and the page ledger keeps the webhook from paging twice.
+ */
+export class AlertNotifier {
+  readonly #parts: NotifierParts;
+  readonly #consumer: Consumer;
+  readonly #inGroup: () => boolean;
+  #stopping = false;
+
+  constructor(parts: NotifierParts) {
+    this.#parts = parts;
+    this.#consumer = parts.kafka.consumer({
+      groupId: `${parts.config.kafka.groupId}-alerts`,
+      readUncommitted: false,
+    });
+    this.#inGroup = groupMembership(this.#consumer);
+  }
+
+  get ready(): boolean {
+    return this.#inGroup() && !this.#stopping;
+  }
+
+  async start(): Promise<void> {
+    const consumer = this.#consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.#parts.config.kafka.topics.commands], fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatch: (payload) => this.#handle(payload) });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#consumer.disconnect();
+  }
+
+  async #handle(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    const { config, ledger, metrics, logger } = this.#parts;
+    const { alertmanagerUrls, webhookUrl, webhookSecret } = config.alerting;
+    const retry = batchRetry(payload, metrics, logger, 'the alerts');
+    try {
+      const alerts = batch.messages.flatMap((message) => this.#alertOf(message) ?? []);
+      if (alertmanagerUrls.length) {
+        await retry('alertmanager', () => postToAlertmanagers(alertmanagerUrls, alerts));
+        metrics.alert('alertmanager', 'sent', alerts.length);
+      }
+      if (webhookUrl && webhookSecret && ledger) {
+        for (const alert of alerts) {
+          const turn = await retry('state', () => ledger.turn(alert));
+          if (turn === 'repeat') {
+            metrics.alert('webhook', 'grouped');
+            continue;
+          }
+          await retry('webhook', () => postWebhook(webhookUrl, webhookSecret, alert));
+          metrics.alert('webhook', 'sent');
+        }
+      }
+      await this.#consumer.commitOffsets([
+        {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: nextOffset(batch),
+        },
+      ]);
+    } catch (error) {
+      if (error instanceof StoppedError) return;
+      throw error;
+    }
+  }
+
+  #alertOf(message: KafkaMessage): Alert | undefined {
+    const { config, jwks, metrics, logger } = this.#parts;
+    const producedMs = Number(message.timestamp);
+    // Switching alerting on over an old command topic must not page its whole history.
+    if (Date.now() - producedMs > config.alerting.repeatIntervalMs) {
+      metrics.alertSkipped('stale');
+      return undefined;
+    }
+    const check = verifySecurityEvent(message.value?.toString() ?? '', jwks, {
+      issuer: config.commands.issuer,
+      audience: config.commands.audience[0]!,
+      nowMs: producedMs,
+    });
+    if (!check.ok) {
+      metrics.alertSkipped('unverified');
+      logger.error(
+        { offset: message.offset, reason: check.reason },
+        'command failed verification; not paging',
+      );
+      return undefined;
+    }
+    const alert = alertOf(check.claims, config.alerting, Date.now());
+    if (!alert) metrics.alertSkipped('below_severity');
+    return alert;
+  }
+}
