@@ -4,6 +4,7 @@ import { startHttpServer } from '../ops/http-server.ts';
 import { createLogger } from '../ops/logger.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import { Pipeline } from '../pipeline/consumer.ts';
+import { SearchIndexer } from '../pipeline/indexer.ts';
 import { AlertNotifier } from '../pipeline/notifier.ts';
 import { stateLimits } from '../pipeline/engine.ts';
 import { createKafka } from '../pipeline/kafka.ts';
@@ -19,9 +20,10 @@ import { createEngine } from './wiring.ts';
 
 const HELP = `usage: vigil run [--no-search]
 
-Consumes the auth and access topics in the consumer group, keeps state in Redis, writes events,
-signals and decisions to the search engine, and publishes signed commands. --no-search runs the
-detection path alone. Stops cleanly on SIGTERM or SIGINT.`;
+Consumes the auth and access topics in the consumer group, keeps state in Redis, publishes signed
+commands, and indexes events, signals and decisions in the search engine (through the documents topic,
+so the engine never delays a command). --no-search runs the detection path alone. Stops cleanly on
+SIGTERM or SIGINT.`;
 
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -54,18 +56,27 @@ export async function main(args: string[]): Promise<number> {
     ? await waitFor('the search engine', () => connectSearch(config.search))
     : undefined;
   if (search) logger.info({ engine: search.engine, version: search.version }, 'search engine connected');
-  const ready = () => pipeline.ready && (notifier?.ready ?? true);
+  const ready = () => pipeline.ready && (indexer?.ready ?? true) && (notifier?.ready ?? true);
   const { registry, metrics } = createMetrics({ ready });
   const kafka = createKafka(config.kafka, logger);
   const pipeline = new Pipeline({
     kafka,
     config,
     engine,
-    ...(search && { search: search.client }),
+    indexDocuments: Boolean(search),
     signingKey,
     metrics,
     logger: logger.child({ component: 'pipeline' }),
   });
+  const indexer =
+    search &&
+    new SearchIndexer({
+      kafka,
+      config,
+      search: search.client,
+      metrics,
+      logger: logger.child({ component: 'indexer' }),
+    });
   const { alerting } = config;
   const notifier =
     alerting.alertmanagerUrls.length || alerting.webhookUrl
@@ -84,6 +95,7 @@ export async function main(args: string[]): Promise<number> {
     config.ops.httpHost,
   );
   await waitFor('Kafka', () => pipeline.start());
+  if (indexer) await waitFor('Kafka', () => indexer.start());
   if (notifier) await waitFor('Kafka', () => notifier.start());
   logger.info({ port: config.ops.httpPort }, 'running');
 
@@ -93,6 +105,7 @@ export async function main(args: string[]): Promise<number> {
   });
   logger.info({ signal }, 'stopping: finishing the batch in hand');
   await pipeline.stop();
+  await indexer?.stop();
   await notifier?.stop();
   await engine.close();
   await search?.client.close();

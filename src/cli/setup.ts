@@ -7,6 +7,8 @@ import { createKafka } from '../pipeline/kafka.ts';
 import { connectSearch } from '../sinks/search/client.ts';
 import { indexTemplates } from '../sinks/search/templates.ts';
 
+const DOCUMENT_BATCH_BYTES = 16 * 2 ** 20;
+
 const HELP = `usage: vigil setup [--skip-kafka] [--skip-search] [--kibana URL]
 
 Creates the Kafka topics (events keyed by user_id) and the search engine's index templates.
@@ -48,11 +50,19 @@ export async function setupTopics(
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const wanted = [topics.auth, topics.access, topics.commands, topics.deadLetter];
+    const wanted = [topics.auth, topics.access, topics.commands, topics.deadLetter, topics.documents];
     const missing = wanted.filter((topic) => !existing.has(topic));
     if (missing.length) {
       await admin.createTopics({
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          replicationFactor,
+          // A transaction carries a whole batch's documents, more than Kafka's default 1 MB.
+          ...(topic === topics.documents && {
+            configEntries: [{ name: 'max.message.bytes', value: String(DOCUMENT_BATCH_BYTES) }],
+          }),
+        })),
         waitForLeaders: true,
       });
     }

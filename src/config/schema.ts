@@ -33,6 +33,8 @@ export const kafkaSchema = z.object({
       access: z.string().min(1).default('vigil.access-events'),
       commands: z.string().min(1).default('vigil.commands'),
       deadLetter: z.string().min(1).default('vigil.dead-letter'),
+      /** Search documents, committed with the commands and indexed by their own consumer group. */
+      documents: z.string().min(1).default('vigil.search-documents'),
     })
     .prefault({}),
   /** Bounds a batch, and so memory per partition: Kafka hands over at most this much at a time. */

@@ -279,7 +279,7 @@ export function pipelineHealth() {
       {
         type: 'stat',
         title: 'Consumer lag',
-        description: 'Messages waiting on the input topics, all partitions.',
+        description: 'Messages waiting on the input and documents topics, all partitions.',
         datasource: prometheus,
         targets: [promql(`sum(vigil_consumer_lag${on})`)],
         w: 6,
@@ -322,9 +322,15 @@ export function pipelineHealth() {
       ),
       timeseries(
         'Consumer lag by topic',
-        'Messages behind the end of the input topics, as of the last batch.',
+        'Messages behind the end of each topic, as of the last batch; the documents topic is what the search engine has yet to show.',
         [promql(`sum by (topic) (vigil_consumer_lag${on})`, '{{topic}}')],
         'short',
+      ),
+      timeseries(
+        'Documents indexed',
+        'Events, signals and decisions written to the search engine per second.',
+        [promql(`sum(rate(vigil_documents_indexed_total${on}[$__rate_interval]))`, 'documents')],
+        'ops',
       ),
       timeseries(
         'Dead letters',

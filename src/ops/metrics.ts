@@ -16,6 +16,14 @@ export interface PipelineMetrics {
 
 export type Sink = 'state' | 'search' | 'kafka' | 'alertmanager' | 'webhook';
 
+/** What the search indexer reports. */
+export interface IndexerMetrics {
+  indexed(count: number): void;
+  deadLettered(reason: 'search_rejected', count: number): void;
+  lag(topic: string, partition: number, lag: number): void;
+  sinkError(sink: Sink): void;
+}
+
 /** What the alert notifier reports. */
 export interface AlertMetrics {
   alert(destination: 'alertmanager' | 'webhook', outcome: 'sent' | 'grouped', count?: number): void;
@@ -23,26 +31,13 @@ export interface AlertMetrics {
   sinkError(sink: Sink): void;
 }
 
-export const NO_METRICS: PipelineMetrics = {
-  consumed() {},
-  outcome() {},
-  deadLettered() {},
-  signal() {},
-  decision() {},
-  command() {},
-  batchSeconds() {},
-  eventToCommandSeconds() {},
-  lag() {},
-  sinkError() {},
-};
-
 /**
  * Every metric name and help text in one place. Known label values start at zero, so dashboards and
  * alert rules see a series (and a rate of 0) before the first dead letter or sink error ever happens.
  */
 export function createMetrics(options: { ready?: () => boolean } = {}): {
   registry: Registry;
-  metrics: PipelineMetrics & AlertMetrics;
+  metrics: PipelineMetrics & IndexerMetrics & AlertMetrics;
 } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vigil_' }); // vigil_process_cpu_seconds_total, vigil_nodejs_…
@@ -65,6 +60,10 @@ export function createMetrics(options: { ready?: () => boolean } = {}): {
     'Messages sent to the dead-letter topic, by reason.',
     ['reason'],
     each('reason', ['malformed', 'invalid', 'search_rejected']),
+  );
+  const indexed = counter(
+    'vigil_documents_indexed_total',
+    'Documents (events, signals, decisions) written to the search engine.',
   );
   const signals = counter('vigil_signals_total', 'Signals raised, by type.', ['type']);
   const decisions = counter('vigil_decisions_total', 'Decisions taken on events with signals, by action.', [
@@ -115,7 +114,7 @@ export function createMetrics(options: { ready?: () => boolean } = {}): {
   });
   const lag = new Gauge({
     name: 'vigil_consumer_lag',
-    help: 'Messages behind the end of each input partition, as of the last batch.',
+    help: 'Messages behind the end of each consumed partition (events, documents), as of the last batch.',
     labelNames: ['topic', 'partition'],
     registers: [registry],
   });
@@ -125,6 +124,7 @@ export function createMetrics(options: { ready?: () => boolean } = {}): {
       consumed: (topic, count) => consumed.inc({ topic }, count),
       outcome: (status, count) => outcomes.inc({ status }, count),
       deadLettered: (reason, count) => deadLetters.inc({ reason }, count),
+      indexed: (count) => indexed.inc(count),
       signal: (type) => signals.inc({ type }),
       decision: (action) => decisions.inc({ action }),
       command: (action) => commands.inc({ action }),

@@ -1,44 +1,35 @@
-import {
-  Partitioners,
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  type Message,
-  type Producer,
-} from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import type { EventKind } from '../events/index.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { PipelineMetrics } from '../ops/metrics.ts';
 import { signSecurityEvent, type CommandSettings } from '../sinks/commands/security-event.ts';
 import type { SigningKey } from '../sinks/commands/signing.ts';
-import type { Client } from '@elastic/elasticsearch';
-import { documentsOf, type SearchDocument } from '../sinks/search/documents.ts';
-import { groupWriter, type RejectedDocument } from '../sinks/search/writer.ts';
+import { documentsOf } from '../sinks/search/documents.ts';
 import { deadLetter } from './dead-letter.ts';
 import type { Engine, Outcome } from './engine.ts';
 import { groupCommit, type BatchCommit } from './group-commit.ts';
-import { groupMembership, nextOffset } from './kafka.ts';
+import { groupMembership, nextOffset, transactionalProducer } from './kafka.ts';
 import { batchRetry, StoppedError } from './retry.ts';
 
 export interface PipelineParts {
   readonly kafka: Kafka;
   readonly config: Config;
   readonly engine: Engine;
-  /** Absent when the search sink is off. */
-  readonly search?: Client;
+  /** Whether to commit search documents for the indexer; false when the search sink is off. */
+  readonly indexDocuments: boolean;
   readonly signingKey: SigningKey;
   readonly metrics: PipelineMetrics;
   readonly logger: Logger;
 }
 
 /**
- * `vigil run`: per batch, validate → enrich → state and signals (one Redis round trip) → search sink →
- * one Kafka transaction holding the commands, the dead letters and the consumer offsets. The offsets
- * move only with everything else, so a crash anywhere redoes the batch, and every effect of a redo is
- * the same: same document ids, same state (kept first views), commands committed exactly once.
- * Several partitions are processed at once, each in order; their batches share bulk requests and
- * transactions.
+ * `vigil run`: per batch, validate → enrich → state and signals (one Redis round trip) → one Kafka
+ * transaction holding the commands, the dead letters, the search documents and the consumer offsets.
+ * The offsets move only with everything else, so a crash anywhere redoes the batch, and every effect
+ * of a redo is the same: same state (kept first views), everything committed exactly once. The search
+ * engine is written by the indexer, so its stalls never delay a revocation. Several partitions are
+ * processed at once, each in order; their batches share transactions.
  */
 export class Pipeline {
   readonly #parts: PipelineParts;
@@ -47,7 +38,6 @@ export class Pipeline {
   readonly #kinds: ReadonlyMap<string, EventKind>;
   readonly #commandSettings: CommandSettings;
   readonly #commit: (batch: BatchCommit) => Promise<void>;
-  readonly #write?: (documents: readonly SearchDocument[]) => Promise<RejectedDocument[]>;
   readonly #releasing = new Set<Promise<void>>();
   readonly #inGroup: () => boolean;
   #stopping = false;
@@ -65,22 +55,12 @@ export class Pipeline {
       maxBytesPerPartition: settings.maxBytesPerPartition,
     });
     this.#inGroup = groupMembership(this.#consumer);
-    // The same instance keeps its transactional id across restarts: the new producer fences the old
-    // one and aborts its open transaction at once, instead of readers waiting for it to time out.
-    this.#producer = parts.kafka.producer({
-      transactionalId: `${settings.clientId}-${settings.groupId}-${settings.instanceId}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      transactionTimeout: 30_000,
-      // Kafka refuses a transaction's first write while it still closes the previous one
-      // (CONCURRENT_TRANSACTIONS) for a few milliseconds; kafkajs's default first back-off, 300 ms,
-      // would add that to every such batch.
-      retry: { initialRetryTime: 20, retries: 8 },
-    });
+    this.#producer = transactionalProducer(
+      parts.kafka,
+      `${settings.clientId}-${settings.groupId}-${settings.instanceId}`,
+    );
     this.#commandSettings = parts.config.commands;
     this.#commit = groupCommit(this.#producer, settings.groupId);
-    if (parts.search) this.#write = groupWriter(parts.search);
   }
 
   /** True once the consumer is in its group; false while stopping. */
@@ -113,7 +93,6 @@ export class Pipeline {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
     const { engine, metrics, logger, config } = this.#parts;
-    const write = this.#write;
     const started = performance.now();
     const kind = this.#kinds.get(batch.topic);
     metrics.consumed(batch.topic, batch.messages.length);
@@ -126,13 +105,6 @@ export class Pipeline {
         ),
       );
       const outcomes = processed.outcomes;
-      const origins = batch.messages.map((m) => ({
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: m.offset,
-        key: m.key,
-        value: m.value,
-      }));
 
       const deadLetters: Message[] = [];
       outcomes.forEach((outcome, i) => {
@@ -140,29 +112,18 @@ export class Pipeline {
         const malformed =
           outcome.reason.startsWith('malformed JSON') || outcome.reason === 'expected a JSON object';
         metrics.deadLettered(malformed ? 'malformed' : 'invalid', 1);
-        deadLetters.push(deadLetter(origins[i]!, outcome.reason));
-      });
-
-      if (write) {
-        const ingested = new Date().toISOString();
-        const byOutcome = outcomes.map((outcome) =>
-          documentsOf(outcome, config.search.indexPrefix, ingested),
+        const { key, value, offset } = batch.messages[i]!;
+        deadLetters.push(
+          deadLetter({ topic: batch.topic, partition: batch.partition, offset, key, value }, outcome.reason),
         );
-        const rejected = await retry('search', () => write(byOutcome.flat()));
-        for (const { document, reason } of rejected) {
-          const i = byOutcome.findIndex((docs) => docs.includes(document));
-          metrics.deadLettered('search_rejected', 1);
-          deadLetters.push(
-            deadLetter(origins[i]!, `search engine rejected the ${document.kind} document: ${reason}`),
-          );
-        }
-      }
+      });
 
       const commands = this.#commands(outcomes);
       const { topics } = config.kafka;
       const messages = [
         { topic: topics.commands, messages: commands.messages },
         { topic: topics.deadLetter, messages: deadLetters },
+        { topic: topics.documents, messages: this.#parts.indexDocuments ? this.#documents(outcomes) : [] },
       ].filter((output) => output.messages.length);
       const offset = nextOffset(batch);
       await retry('kafka', () =>
@@ -185,6 +146,16 @@ export class Pipeline {
       if (error instanceof StoppedError) return; // not committed: the next owner of the partition redoes it
       throw error;
     }
+  }
+
+  #documents(outcomes: readonly Outcome[]): Message[] {
+    const ingested = new Date().toISOString();
+    return outcomes.flatMap((outcome) =>
+      documentsOf(outcome, this.#parts.config.search.indexPrefix, ingested).map((document) => ({
+        key: document.id,
+        value: JSON.stringify(document),
+      })),
+    );
   }
 
   #commands(outcomes: readonly Outcome[]) {

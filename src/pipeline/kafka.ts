@@ -1,4 +1,13 @@
-import { Kafka, logLevel, type Batch, type Consumer, type LogEntry, type SASLOptions } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Batch,
+  type Consumer,
+  type LogEntry,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../ops/logger.ts';
 
@@ -38,4 +47,23 @@ export function groupMembership(consumer: Consumer): () => boolean {
 /** The offset to commit once a batch is done: the one after its last message. */
 export function nextOffset(batch: Batch): string {
   return (BigInt(batch.lastOffset()) + 1n).toString();
+}
+
+/**
+ * A producer for exactly-once batches. Give it the same id across restarts of the same instance: the
+ * new producer fences the old one and aborts its open transaction at once, instead of readers waiting
+ * for it to time out.
+ */
+export function transactionalProducer(kafka: Kafka, transactionalId: string): Producer {
+  return kafka.producer({
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    transactionTimeout: 30_000,
+    // Kafka refuses a transaction's first write while it still closes the previous one
+    // (CONCURRENT_TRANSACTIONS) for a few milliseconds; kafkajs's default first back-off, 300 ms,
+    // would add that to every such batch.
+    retry: { initialRetryTime: 20, retries: 8 },
+  });
 }

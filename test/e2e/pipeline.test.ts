@@ -8,6 +8,7 @@ import {
   ASSURANCE_LEVEL_CHANGE,
 } from '../../src/sinks/commands/security-event.ts';
 import { DEAD_LETTER_HEADERS } from '../../src/pipeline/dead-letter.ts';
+import { indexName } from '../../src/sinks/search/templates.ts';
 import { deployment, runVigil, startVigil, waitReady, deploymentSearch } from '../harness/vigil-process.ts';
 import { SAMPLE, produceEvents, readTopic } from '../harness/streams.ts';
 
@@ -58,6 +59,18 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
           records: 5,
         }),
       },
+      // What the indexer cannot write: a document whose date the index template refuses, and bytes
+      // that are no document at all.
+      {
+        topic: env.VIGIL_TOPIC_DOCUMENTS!,
+        value: JSON.stringify({
+          kind: 'events',
+          index: indexName(name, 'events', '2026-03-01T00:00:00Z'),
+          id: 'refused',
+          body: { '@timestamp': 'not a date' },
+        }),
+      },
+      { topic: env.VIGIL_TOPIC_DOCUMENTS!, value: 'garbage' },
     ],
     2000, // at a steady rate, as emitters send: both topics advance together
   );
@@ -84,10 +97,12 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
   );
   assert.equal(commands.find((m) => m.key?.toString() === 'dave') !== undefined, true);
 
-  const deadLetters = await readTopic(env.VIGIL_TOPIC_DEAD_LETTER!, 2);
+  const deadLetters = await readTopic(env.VIGIL_TOPIC_DEAD_LETTER!, 4);
   const reasons = deadLetters.map((m) => m.headers![DEAD_LETTER_HEADERS.reason]!.toString()).sort();
   assert.match(reasons[0]!, /^malformed JSON: /);
-  assert.match(reasons[1]!, /^occurred_at: expected an ISO 8601 date-time/);
+  assert.equal(reasons[1], 'not a search document');
+  assert.match(reasons[2]!, /^occurred_at: expected an ISO 8601 date-time/);
+  assert.match(reasons[3]!, /^search engine rejected the events document: .*exception/);
   const broken = deadLetters.find((m) => m.value!.toString() === '{"event_id": "broken');
   assert.equal(broken?.headers![DEAD_LETTER_HEADERS.topic]!.toString(), env.VIGIL_TOPIC_AUTH);
 
@@ -112,6 +127,7 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
 
   const metrics = await (await fetch(`http://127.0.0.1:${vigil.port}/metrics`)).text();
   assert.match(metrics, /^vigil_dead_letters_total\{reason="malformed"\} 1$/m);
+  assert.match(metrics, /^vigil_dead_letters_total\{reason="search_rejected"\} 2$/m);
   assert.match(metrics, /^vigil_commands_total\{action="revoke_sessions"\} 2$/m);
   assert.equal(await vigil.stop('SIGTERM'), 0);
 });

@@ -99,7 +99,14 @@ export async function startReceiver(t: TestContext) {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise((resolve) => server.close(resolve)));
+  t.after(
+    () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        // Senders still running (Alertmanager, Vigil) hold keep-alive connections that close would await.
+        server.closeAllConnections();
+      }),
+  );
   const { port } = server.address() as { port: number };
   return { url: `http://127.0.0.1:${port}/`, received };
 }

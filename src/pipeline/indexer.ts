@@ -1,0 +1,130 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../ops/logger.ts';
+import type { IndexerMetrics } from '../ops/metrics.ts';
+import type { SearchDocument } from '../sinks/search/documents.ts';
+import { groupWriter, type RejectedDocument } from '../sinks/search/writer.ts';
+import { deadLetter } from './dead-letter.ts';
+import { groupCommit, type BatchCommit } from './group-commit.ts';
+import { groupMembership, nextOffset, transactionalProducer } from './kafka.ts';
+import { batchRetry, StoppedError } from './retry.ts';
+
+export interface IndexerParts {
+  readonly kafka: Kafka;
+  readonly config: Config;
+  readonly search: Client;
+  readonly metrics: IndexerMetrics;
+  readonly logger: Logger;
+}
+
+/**
+ * Writes the documents the pipeline committed to the search engine, in a consumer group of its own:
+ * a slow or stopped engine holds back the dashboards, never a revocation. Documents keep their ids,
+ * so a batch redone after a crash rewrites them unchanged; documents the engine refuses go to the
+ * dead-letter topic in one transaction with the offsets.
+ */
+export class SearchIndexer {
+  readonly #parts: IndexerParts;
+  readonly #consumer: Consumer;
+  readonly #producer: Producer;
+  readonly #inGroup: () => boolean;
+  readonly #write: (documents: readonly SearchDocument[]) => Promise<RejectedDocument[]>;
+  readonly #commit: (batch: BatchCommit) => Promise<void>;
+  #stopping = false;
+
+  constructor(parts: IndexerParts) {
+    this.#parts = parts;
+    const { clientId, groupId, instanceId, maxBytesPerPartition } = parts.config.kafka;
+    const indexerGroup = `${groupId}-search`;
+    this.#consumer = parts.kafka.consumer({
+      groupId: indexerGroup,
+      readUncommitted: false,
+      maxBytesPerPartition,
+    });
+    this.#inGroup = groupMembership(this.#consumer);
+    this.#producer = transactionalProducer(parts.kafka, `${clientId}-${indexerGroup}-${instanceId}`);
+    this.#write = groupWriter(parts.search);
+    this.#commit = groupCommit(this.#producer, indexerGroup);
+  }
+
+  get ready(): boolean {
+    return this.#inGroup() && !this.#stopping;
+  }
+
+  async start(): Promise<void> {
+    const { kafka } = this.#parts.config;
+    await this.#producer.connect();
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics: [kafka.topics.documents], fromBeginning: true });
+    await this.#consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: kafka.partitionsConcurrently,
+      eachBatch: (payload) => this.#handle(payload),
+    });
+  }
+
+  /** Lets the batch in hand finish and commit, then leaves the group. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#consumer.disconnect();
+    await this.#producer.disconnect();
+  }
+
+  async #handle(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    const { config, metrics, logger } = this.#parts;
+    const retry = batchRetry(payload, metrics, logger, 'the documents');
+    const origin = (message: KafkaMessage) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+    });
+    try {
+      const documents = new Map<SearchDocument, KafkaMessage>();
+      const deadLetters: Message[] = [];
+      for (const message of batch.messages) {
+        const document = documentOf(message);
+        if (document) documents.set(document, message);
+        else deadLetters.push(deadLetter(origin(message), 'not a search document'));
+      }
+      const rejected = await retry('search', () => this.#write([...documents.keys()]));
+      for (const { document, reason } of rejected)
+        deadLetters.push(
+          deadLetter(
+            origin(documents.get(document)!),
+            `search engine rejected the ${document.kind} document: ${reason}`,
+          ),
+        );
+      await retry('kafka', () =>
+        this.#commit({
+          messages: deadLetters.length
+            ? [{ topic: config.kafka.topics.deadLetter, messages: deadLetters }]
+            : [],
+          offset: { topic: batch.topic, partition: batch.partition, offset: nextOffset(batch) },
+        }),
+      );
+      if (deadLetters.length) metrics.deadLettered('search_rejected', deadLetters.length);
+      metrics.indexed(documents.size - rejected.length);
+      metrics.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
+    } catch (error) {
+      if (error instanceof StoppedError) return; // not committed: the next owner of the partition redoes it
+      throw error;
+    }
+  }
+}
+
+function documentOf(message: KafkaMessage): SearchDocument | undefined {
+  try {
+    const document = JSON.parse(message.value?.toString() ?? '') as Partial<SearchDocument>;
+    const { index, id, kind, body } = document;
+    if (typeof index === 'string' && typeof id === 'string' && typeof kind === 'string' && body)
+      return document as SearchDocument;
+  } catch {
+    // falls through: not a document
+  }
+  return undefined;
+}
