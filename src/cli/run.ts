@@ -8,7 +8,6 @@ import { SearchIndexer } from '../pipeline/indexer.ts';
 import { AlertNotifier } from '../pipeline/notifier.ts';
 import { stateLimits } from '../pipeline/engine.ts';
 import { createKafka } from '../pipeline/kafka.ts';
-import { retryUntilDone } from '../pipeline/retry.ts';
 import { signingKeyFromConfig } from '../sinks/commands/key-config.ts';
 import { publicJwks } from '../sinks/commands/signing.ts';
 import { PageLedger } from '../sinks/alerts/page-ledger.ts';
@@ -16,20 +15,26 @@ import { connectSearch } from '../sinks/search/client.ts';
 import { connectRedis } from '../state/redis/connect.ts';
 import { StateKeys } from '../state/redis/keys.ts';
 import { RedisStateStore } from '../state/redis/store.ts';
+import { stopSignal, waitingFor } from './lifecycle.ts';
 import { createEngine } from './wiring.ts';
 
-const HELP = `usage: vigil run [--no-search]
+const HELP = `usage: vigil run [--no-search | --no-index]
 
 Consumes the auth and access topics in the consumer group, keeps state in Redis, publishes signed
 commands, and indexes events, signals and decisions in the search engine (through the documents topic,
-so the engine never delays a command). --no-search runs the detection path alone. Stops cleanly on
-SIGTERM or SIGINT.`;
+so the engine never delays a command). --no-index commits the documents but leaves their indexing to
+\`vigil index\` processes, which keeps that work off this one; --no-search runs the detection path
+alone. Stops cleanly on SIGTERM or SIGINT.`;
 
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     allowNegative: true,
-    options: { search: { type: 'boolean', default: true }, help: { type: 'boolean', default: false } },
+    options: {
+      search: { type: 'boolean', default: true },
+      index: { type: 'boolean', default: true },
+      help: { type: 'boolean', default: false },
+    },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
@@ -42,8 +47,7 @@ export async function main(args: string[]): Promise<number> {
     redactPersonalData: config.ops.redactPersonalData,
   });
   logger.info({ config: redactConfig(config) }, 'starting');
-  const waitFor = <T>(what: string, attempt: () => Promise<T>) =>
-    retryUntilDone(attempt, { onRetry: (err, n) => logger.warn({ err, attempt: n }, `waiting for ${what}`) });
+  const waitFor = waitingFor(logger);
 
   const redis = connectRedis(config.redis);
   // While Redis is away ioredis reconnects and holds commands, so the batch in hand waits for it.
@@ -52,9 +56,10 @@ export async function main(args: string[]): Promise<number> {
   const keys = new StateKeys(config.redis.keyPrefix);
   const store = new RedisStateStore(redis, keys, stateLimits(config.detect));
   const { engine, geo } = createEngine(config, store, logger, { watchGeoData: true });
-  const search = values.search
-    ? await waitFor('the search engine', () => connectSearch(config.search))
-    : undefined;
+  const search =
+    values.search && values.index
+      ? await waitFor('the search engine', () => connectSearch(config.search))
+      : undefined;
   if (search) logger.info({ engine: search.engine, version: search.version }, 'search engine connected');
   const ready = () => pipeline.ready && (indexer?.ready ?? true) && (notifier?.ready ?? true);
   const { registry, metrics } = createMetrics({ ready });
@@ -63,7 +68,7 @@ export async function main(args: string[]): Promise<number> {
     kafka,
     config,
     engine,
-    indexDocuments: Boolean(search),
+    indexDocuments: values.search,
     signingKey,
     metrics,
     logger: logger.child({ component: 'pipeline' }),
@@ -99,11 +104,7 @@ export async function main(args: string[]): Promise<number> {
   if (notifier) await waitFor('Kafka', () => notifier.start());
   logger.info({ port: config.ops.httpPort }, 'running');
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
-  logger.info({ signal }, 'stopping: finishing the batch in hand');
+  logger.info({ signal: await stopSignal() }, 'stopping: finishing the batch in hand');
   await pipeline.stop();
   await indexer?.stop();
   await notifier?.stop();

@@ -11,6 +11,10 @@ const COMMANDS: Record<
     summary: 'consume Kafka, detect, write to the search engine, publish signed commands',
     load: () => import('./run.ts'),
   },
+  index: {
+    summary: 'write the documents `run --no-index` commits into the search engine',
+    load: () => import('./index-documents.ts'),
+  },
   setup: {
     summary: 'create the Kafka topics and the index templates (idempotent)',
     load: () => import('./setup.ts'),

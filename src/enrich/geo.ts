@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../ops/logger.ts';
+import { memoize } from './memo.ts';
 
 export interface Place {
   readonly lat: number;
@@ -37,6 +38,7 @@ export class GeoLocator {
   readonly #geoip: GeoipLite;
   #dataDate: string | undefined;
   #watching = false;
+  readonly #places = memoize((ip: string) => this.#locate(ip));
 
   private constructor(geoip: GeoipLite, dataDir: string) {
     this.#geoip = geoip;
@@ -54,6 +56,7 @@ export class GeoLocator {
       locator.#watching = true;
       geoip.startWatchingDataUpdate(() => {
         locator.#dataDate = readDataDate(dataDir);
+        locator.#places.clear();
         options.logger?.info({ dataDir, dataDate: locator.dataDate }, 'GeoIP data reloaded');
       });
     }
@@ -66,6 +69,10 @@ export class GeoLocator {
   }
 
   lookup(ip: string): Place | undefined {
+    return this.#places.get(ip);
+  }
+
+  #locate(ip: string): Place | undefined {
     const hit = this.#geoip.lookup(ip);
     const [lat, lon] = hit?.ll ?? [null, null];
     if (!hit || lat === null || lon === null) return undefined;

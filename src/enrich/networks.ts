@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { memoize } from './memo.ts';
 
 /** How an address may be used: only `public` addresses are located and used for travel. */
 export type NetworkClass = 'public' | 'private' | 'loopback' | 'reserved' | 'trusted';
@@ -60,13 +61,17 @@ export function normalizeIp(ip: string): string {
 
 export class NetworkClassifier {
   readonly #trusted: BlockList;
+  readonly #classes = memoize((ip: string) => this.#classOf(ip));
 
   constructor(trustedCidrs: readonly string[] = []) {
     this.#trusted = blockListOf(trustedCidrs.map(parseCidr));
   }
 
   classify(rawIp: string): NetworkClass {
-    const ip = normalizeIp(rawIp);
+    return this.#classes.get(normalizeIp(rawIp));
+  }
+
+  #classOf(ip: string): NetworkClass {
     const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
     for (const [cls, list] of byClass) if (list.check(ip, family)) return cls;
     return this.#trusted.check(ip, family) ? 'trusted' : 'public';

@@ -5,7 +5,8 @@ export interface HttpEndpoints {
   readonly registry: Registry;
   /** Ready to take traffic: in the consumer group and not shutting down. */
   readonly ready: () => boolean;
-  readonly jwks: object;
+  /** The public key that verifies commands, on processors that sign them. */
+  readonly jwks?: object;
 }
 
 /** /metrics for Prometheus, /healthz (alive), /readyz (in the group), and the key that signs commands. */
@@ -26,7 +27,8 @@ export function startHttpServer(endpoints: HttpEndpoints, port: number, host: st
       case '/readyz':
         return endpoints.ready() ? send(200, 'ready\n') : send(503, 'not ready\n');
       case '/.well-known/jwks.json':
-        return send(200, JSON.stringify(endpoints.jwks), 'application/jwk-set+json');
+        if (endpoints.jwks) return send(200, JSON.stringify(endpoints.jwks), 'application/jwk-set+json');
+        return send(404, 'not found\n');
       default:
         return send(404, 'not found\n');
     }

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import type { Batch, Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import type { EventKind } from '../events/index.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -123,7 +123,10 @@ export class Pipeline {
       const messages = [
         { topic: topics.commands, messages: commands.messages },
         { topic: topics.deadLetter, messages: deadLetters },
-        { topic: topics.documents, messages: this.#parts.indexDocuments ? this.#documents(outcomes) : [] },
+        {
+          topic: topics.documents,
+          messages: this.#parts.indexDocuments ? this.#documents(batch, outcomes) : [],
+        },
       ].filter((output) => output.messages.length);
       const offset = nextOffset(batch);
       await retry('kafka', () =>
@@ -148,14 +151,16 @@ export class Pipeline {
     }
   }
 
-  #documents(outcomes: readonly Outcome[]): Message[] {
+  /**
+   * A batch's documents travel as one message, a JSON array: Kafka's cost is per message, and the
+   * indexer writes them in one bulk request anyway. Keyed by source partition, to spread the load.
+   */
+  #documents(batch: Batch, outcomes: readonly Outcome[]): Message[] {
     const ingested = new Date().toISOString();
-    return outcomes.flatMap((outcome) =>
-      documentsOf(outcome, this.#parts.config.search.indexPrefix, ingested).map((document) => ({
-        key: document.id,
-        value: JSON.stringify(document),
-      })),
-    );
+    const { indexPrefix } = this.#parts.config.search;
+    const documents = outcomes.flatMap((outcome) => documentsOf(outcome, indexPrefix, ingested));
+    if (documents.length === 0) return [];
+    return [{ key: `${batch.topic}/${batch.partition}`, value: JSON.stringify(documents) }];
   }
 
   #commands(outcomes: readonly Outcome[]) {

@@ -87,18 +87,21 @@ export class SearchIndexer {
       const documents = new Map<SearchDocument, KafkaMessage>();
       const deadLetters: Message[] = [];
       for (const message of batch.messages) {
-        const document = documentOf(message);
-        if (document) documents.set(document, message);
-        else deadLetters.push(deadLetter(origin(message), 'not a search document'));
+        const found = documentsIn(message);
+        if (!found) deadLetters.push(deadLetter(origin(message), 'not a batch of search documents'));
+        for (const document of found ?? []) documents.set(document, message);
       }
       const rejected = await retry('search', () => this.#write([...documents.keys()]));
-      for (const { document, reason } of rejected)
+      for (const { document, reason } of rejected) {
+        // The refused document alone, so it can be fixed and sent again as a batch of one.
+        const value = Buffer.from(JSON.stringify([document]));
         deadLetters.push(
           deadLetter(
-            origin(documents.get(document)!),
+            { ...origin(documents.get(document)!), value },
             `search engine rejected the ${document.kind} document: ${reason}`,
           ),
         );
+      }
       await retry('kafka', () =>
         this.#commit({
           messages: deadLetters.length
@@ -117,14 +120,18 @@ export class SearchIndexer {
   }
 }
 
-function documentOf(message: KafkaMessage): SearchDocument | undefined {
+/** The documents a message carries: a JSON array, as the pipeline writes it. */
+function documentsIn(message: KafkaMessage): SearchDocument[] | undefined {
   try {
-    const document = JSON.parse(message.value?.toString() ?? '') as Partial<SearchDocument>;
-    const { index, id, kind, body } = document;
-    if (typeof index === 'string' && typeof id === 'string' && typeof kind === 'string' && body)
-      return document as SearchDocument;
+    const documents = JSON.parse(message.value?.toString() ?? '') as unknown;
+    if (Array.isArray(documents) && documents.every(isDocument)) return documents;
   } catch {
-    // falls through: not a document
+    // falls through: not documents
   }
   return undefined;
+}
+
+function isDocument(value: unknown): value is SearchDocument {
+  const { index, id, kind, body } = (value ?? {}) as Partial<SearchDocument>;
+  return typeof index === 'string' && typeof id === 'string' && typeof kind === 'string' && !!body;
 }

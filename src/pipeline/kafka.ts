@@ -18,6 +18,10 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+// Kafka refuses a transaction's first write for a few milliseconds after the previous commit, while
+// it writes that commit's markers; the producer retries it at once, so it is routine, not an error.
+const ROUTINE = /another concurrent operation on the same transaction was ongoing/;
+
 /** A kafkajs client whose own logs go through pino as JSON. */
 export function createKafka(config: Config['kafka'], logger: Logger): Kafka {
   const kafkaLogger = logger.child({ component: 'kafka' });
@@ -31,7 +35,8 @@ export function createKafka(config: Config['kafka'], logger: Logger): Kafka {
       () =>
       ({ namespace, level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        kafkaLogger[LEVELS[level] ?? 'info']({ namespace, ...extra }, message);
+        const routine = ROUTINE.test(String(extra.error ?? message));
+        kafkaLogger[routine ? 'debug' : (LEVELS[level] ?? 'info')]({ namespace, ...extra }, message);
       },
   });
 }
@@ -64,6 +69,6 @@ export function transactionalProducer(kafka: Kafka, transactionalId: string): Pr
     // Kafka refuses a transaction's first write while it still closes the previous one
     // (CONCURRENT_TRANSACTIONS) for a few milliseconds; kafkajs's default first back-off, 300 ms,
     // would add that to every such batch.
-    retry: { initialRetryTime: 20, retries: 8 },
+    retry: { initialRetryTime: 5, retries: 10 },
   });
 }

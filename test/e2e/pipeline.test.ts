@@ -63,12 +63,14 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
       // that are no document at all.
       {
         topic: env.VIGIL_TOPIC_DOCUMENTS!,
-        value: JSON.stringify({
-          kind: 'events',
-          index: indexName(name, 'events', '2026-03-01T00:00:00Z'),
-          id: 'refused',
-          body: { '@timestamp': 'not a date' },
-        }),
+        value: JSON.stringify([
+          {
+            kind: 'events',
+            index: indexName(name, 'events', '2026-03-01T00:00:00Z'),
+            id: 'refused',
+            body: { '@timestamp': 'not a date' },
+          },
+        ]),
       },
       { topic: env.VIGIL_TOPIC_DOCUMENTS!, value: 'garbage' },
     ],
@@ -100,9 +102,14 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
   const deadLetters = await readTopic(env.VIGIL_TOPIC_DEAD_LETTER!, 4);
   const reasons = deadLetters.map((m) => m.headers![DEAD_LETTER_HEADERS.reason]!.toString()).sort();
   assert.match(reasons[0]!, /^malformed JSON: /);
-  assert.equal(reasons[1], 'not a search document');
+  assert.equal(reasons[1], 'not a batch of search documents');
   assert.match(reasons[2]!, /^occurred_at: expected an ISO 8601 date-time/);
   assert.match(reasons[3]!, /^search engine rejected the events document: .*exception/);
+  const refused = deadLetters.find((m) =>
+    /^search engine rejected/.test(String(m.headers![DEAD_LETTER_HEADERS.reason])),
+  );
+  assert.equal((JSON.parse(refused!.value!.toString()) as { id: string }[])[0]!.id, 'refused');
+  assert.equal(refused!.headers![DEAD_LETTER_HEADERS.topic]!.toString(), env.VIGIL_TOPIC_DOCUMENTS);
   const broken = deadLetters.find((m) => m.value!.toString() === '{"event_id": "broken');
   assert.equal(broken?.headers![DEAD_LETTER_HEADERS.topic]!.toString(), env.VIGIL_TOPIC_AUTH);
 

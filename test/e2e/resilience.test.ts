@@ -104,7 +104,8 @@ test('resilience: the search engine stopped during a run holds back no command a
   const { name, env, client } = await setUp(t);
   const vigil = await startVigil(t, env);
   await waitReady(vigil);
-  const producing = produceEvents(env, SAMPLE, [], RATE);
+  const half = SAMPLE.length / 2;
+  await produceEvents(env, SAMPLE.slice(0, half), [], RATE);
 
   await waitUntil('some events indexed', async () => (await count(client, `${name}-events-*`)) > 300, 60_000);
   const node = openSearchService(STACK_DIR, CACHE_DIR);
@@ -115,7 +116,7 @@ test('resilience: the search engine stopped during a run holds back no command a
     }
   });
   await node.stop();
-  await producing;
+  await produceEvents(env, SAMPLE.slice(half), [], RATE);
   // Detection does not wait for the engine: every command is out while it is still down.
   assert.equal((await readTopic(env.VIGIL_TOPIC_COMMANDS!, COMMANDS, 30_000)).length, COMMANDS);
   await node.start();
@@ -141,4 +142,22 @@ test('resilience: two processors in one group give the results of one', async (t
   };
   const [fromA, fromB] = [await consumed(a.port), await consumed(b.port)];
   assert.ok(fromA > 0 && fromB > 0, `both processors took a share: ${fromA} and ${fromB}`);
+});
+
+test('resilience: an indexer in its own process, killed mid-stream and restarted, loses and repeats nothing', async (t) => {
+  const { name, env, client } = await setUp(t);
+  const detector = await startVigil(t, env, ['run', '--no-index']);
+  const first = await startVigil(t, env, ['index']);
+  await Promise.all([waitReady(detector), waitReady(first)]);
+  const producing = produceEvents(env, SAMPLE, [], RATE);
+
+  await waitUntil('some events indexed', async () => (await count(client, `${name}-events-*`)) > 300, 60_000);
+  await first.stop('SIGKILL');
+  assert.ok((await count(client, `${name}-events-*`)) < UNIQUE_EVENTS, 'killed mid-stream');
+  const second = await startVigil(t, env, ['index']);
+  await waitReady(second);
+  await producing;
+  await assertComplete(env, client, name);
+  // The indexer signs nothing, so it publishes no key.
+  assert.equal((await fetch(`http://127.0.0.1:${second.port}/.well-known/jwks.json`)).status, 404);
 });

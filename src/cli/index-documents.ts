@@ -1,0 +1,52 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, redactConfig } from '../config/index.ts';
+import { startHttpServer } from '../ops/http-server.ts';
+import { createLogger } from '../ops/logger.ts';
+import { createMetrics } from '../ops/metrics.ts';
+import { SearchIndexer } from '../pipeline/indexer.ts';
+import { createKafka } from '../pipeline/kafka.ts';
+import { connectSearch } from '../sinks/search/client.ts';
+import { stopSignal, waitingFor } from './lifecycle.ts';
+
+const HELP = `usage: vigil index
+
+Writes the documents that \`vigil run --no-index\` commits to the documents topic into the search
+engine, in a consumer group of its own; add processes to scale indexing apart from detection.
+Stops cleanly on SIGTERM or SIGINT.`;
+
+export async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { help: { type: 'boolean', default: false } } });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const config = loadConfig();
+  const logger = createLogger({
+    level: config.ops.logLevel,
+    redactPersonalData: config.ops.redactPersonalData,
+  });
+  logger.info({ config: redactConfig(config) }, 'starting');
+  const waitFor = waitingFor(logger);
+  const search = await waitFor('the search engine', () => connectSearch(config.search));
+  logger.info({ engine: search.engine, version: search.version }, 'search engine connected');
+  const ready = () => indexer.ready;
+  const { registry, metrics } = createMetrics({ ready });
+  const indexer = new SearchIndexer({
+    kafka: createKafka(config.kafka, logger),
+    config,
+    search: search.client,
+    metrics,
+    logger: logger.child({ component: 'indexer' }),
+  });
+  const server = await startHttpServer({ registry, ready }, config.ops.httpPort, config.ops.httpHost);
+  await waitFor('Kafka', () => indexer.start());
+  logger.info({ port: config.ops.httpPort }, 'running');
+
+  logger.info({ signal: await stopSignal() }, 'stopping: finishing the batch in hand');
+  await indexer.stop();
+  await search.client.close();
+  await new Promise((resolve) => server.close(resolve));
+  logger.info('stopped');
+  logger.flush();
+  return 0;
+}
