@@ -112,7 +112,9 @@ export class SearchIndexer {
       );
       if (deadLetters.length) metrics.deadLettered('search_rejected', deadLetters.length);
       metrics.indexed(documents.size - rejected.length);
-      metrics.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
+      // Only transactions write this topic, and each ends in a marker that takes an offset but is no
+      // document: lag 1 behind the end is none.
+      metrics.lag(batch.topic, batch.partition, Math.max(0, Number(batch.offsetLag()) - 1));
     } catch (error) {
       if (error instanceof StoppedError) return; // not committed: the next owner of the partition redoes it
       throw error;

@@ -4,6 +4,7 @@ import type { DecisionRecord, SignalRecord } from '../../../src/pipeline/engine.
 import { alertOf } from '../../../src/sinks/alerts/alert.ts';
 import { securityEventSchema } from '../../../src/sinks/commands/schema.ts';
 import { securityEventClaims } from '../../../src/sinks/commands/security-event.ts';
+import { travelSignal as travel } from '../fixtures.ts';
 
 const NOW = Date.parse('2026-03-19T09:45:01Z');
 const HOUR = 3_600_000;
@@ -13,17 +14,6 @@ const settings = {
   kibanaUrl: 'https://kibana.example/',
 } as const;
 
-const travel: SignalRecord = {
-  id: 'sig-1',
-  event_id: 'evt-9',
-  user_id: 'dave',
-  occurred_at: '2026-03-19T09:45:00Z',
-  type: 'impossible_travel',
-  severity: 'high',
-  score: 0.8,
-  summary: 'London, GB → São Paulo, BR: 9,507 km in 45 min, at least 12,636 km/h',
-  evidence: { speedKmh: 12636 },
-};
 const device: SignalRecord = {
   ...travel,
   id: 'sig-2',

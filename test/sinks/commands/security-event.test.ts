@@ -9,6 +9,7 @@ import {
   verifySecurityEvent,
 } from '../../../src/sinks/commands/security-event.ts';
 import { generateSigningKey, publicJwks } from '../../../src/sinks/commands/signing.ts';
+import { travelSignal } from '../fixtures.ts';
 
 const key = generateSigningKey('k1');
 const jwks = publicJwks(key);
@@ -25,19 +26,7 @@ const decision: DecisionRecord = {
   action: 'revoke_sessions',
   risk: 0.94,
   rule: 'near-certain takeover',
-  signals: [
-    {
-      id: 'sig-1',
-      event_id: 'evt-9',
-      user_id: 'dave',
-      occurred_at: '2026-03-19T09:45:00Z',
-      type: 'impossible_travel',
-      severity: 'high',
-      score: 0.8,
-      summary: 'London, GB → São Paulo, BR: 9,507 km in 45 min, at least 12,636 km/h',
-      evidence: { speedKmh: 12636 },
-    },
-  ],
+  signals: [travelSignal],
 };
 
 test('a revocation is a CAEP session-revoked SET for the user and session, with the evidence', () => {
