@@ -18,9 +18,11 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-// Kafka refuses a transaction's first write for a few milliseconds after the previous commit, while
-// it writes that commit's markers; the producer retries it at once, so it is routine, not an error.
-const ROUTINE = /another concurrent operation on the same transaction was ongoing/;
+// Routine, not warnings: Kafka refuses a transaction's first write for a few milliseconds after the
+// previous commit, while it writes that commit's markers, and the producer retries it at once; and
+// the producer's retries are limited on purpose, since a failed transaction is aborted and redone.
+const ROUTINE =
+  /another concurrent operation on the same transaction was ongoing|Limiting retries for the idempotent producer/;
 
 /** A kafkajs client whose own logs go through pino as JSON. */
 export function createKafka(config: Config['kafka'], logger: Logger): Kafka {

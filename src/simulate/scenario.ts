@@ -21,7 +21,8 @@ const EXPECTED: Record<AttackKind, { signals: string[]; action: boolean }> = {
   new_device_takeover: { signals: ['new_device', 'bulk_download'], action: true },
   fast_exfiltration: { signals: ['bulk_download'], action: true },
   slow_exfiltration: { signals: ['bulk_download'], action: true },
-  credential_stuffing: { signals: ['password_spray', 'brute_force'], action: false },
+  // One try per account from each address: the address's spread gives it away, no account's count.
+  credential_stuffing: { signals: ['password_spray'], action: false },
   password_spray: { signals: ['password_spray'], action: false },
   mfa_fatigue: { signals: ['mfa_fatigue'], action: true },
 };

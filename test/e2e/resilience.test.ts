@@ -117,12 +117,17 @@ test('resilience: the search engine stopped during a run holds back no command a
   });
   await node.stop();
   await produceEvents(env, SAMPLE.slice(half), [], RATE);
-  // Detection does not wait for the engine: every command is out while it is still down.
+  // Detection does not wait for the engine: every command is out while it is still down, and the
+  // indexer holds the documents.
   assert.equal((await readTopic(env.VIGIL_TOPIC_COMMANDS!, COMMANDS, 30_000)).length, COMMANDS);
+  await waitUntil(
+    'the indexer holding the documents',
+    async () => /search unavailable; holding the documents/.test(vigil.output()),
+    30_000,
+  );
   await node.start();
   await waitUntil('OpenSearch back', () => node.healthy(), node.startTimeoutMs);
   await assertComplete(env, client, name);
-  assert.match(vigil.output(), /search unavailable; holding the documents/);
 });
 
 test('resilience: two processors in one group give the results of one', async (t) => {

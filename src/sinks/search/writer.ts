@@ -26,9 +26,12 @@ export async function writeDocuments(
   documents: readonly SearchDocument[],
 ): Promise<RejectedDocument[]> {
   if (documents.length === 0) return [];
-  const response = await client.bulk({
-    operations: documents.flatMap((doc) => [{ index: { _index: doc.index, _id: doc.id } }, doc.body]),
-  });
+  const response = await client.bulk(
+    { operations: documents.flatMap((doc) => [{ index: { _index: doc.index, _id: doc.id } }, doc.body]) },
+    // The caller's retry owns the back-off, and counts and logs each failure; the client's own
+    // retries would hide an unreachable engine for seconds.
+    { maxRetries: 0 },
+  );
   if (!response.errors) return [];
   const rejected: RejectedDocument[] = [];
   let retryable = 0;
