@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, redactConfig } from '../config/index.ts';
+import { loadConfig } from '../config/index.ts';
 import { startHttpServer } from '../ops/http-server.ts';
-import { createLogger } from '../ops/logger.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import { SearchIndexer } from '../pipeline/indexer.ts';
 import { createKafka } from '../pipeline/kafka.ts';
 import { connectSearch } from '../sinks/search/client.ts';
-import { stopSignal, waitingFor } from './lifecycle.ts';
+import { processLogger, stopSignal, waitingFor } from './lifecycle.ts';
 
 const HELP = `usage: vigil index
 
@@ -21,11 +20,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const logger = createLogger({
-    level: config.ops.logLevel,
-    redactPersonalData: config.ops.redactPersonalData,
-  });
-  logger.info({ config: redactConfig(config) }, 'starting');
+  const logger = processLogger(config);
   const waitFor = waitingFor(logger);
   const search = await waitFor('the search engine', () => connectSearch(config.search));
   logger.info({ engine: search.engine, version: search.version }, 'search engine connected');

@@ -1,5 +1,16 @@
-import type { Logger } from '../ops/logger.ts';
+import { redactConfig, type Config } from '../config/index.ts';
+import { createLogger, type Logger } from '../ops/logger.ts';
 import { retryUntilDone } from '../pipeline/retry.ts';
+
+/** A long-running process's JSON logger, which first records the settings it runs with, secrets redacted. */
+export function processLogger(config: Config): Logger {
+  const logger = createLogger({
+    level: config.ops.logLevel,
+    redactPersonalData: config.ops.redactPersonalData,
+  });
+  logger.info({ config: redactConfig(config) }, 'starting');
+  return logger;
+}
 
 /** Start-up steps retry until their dependency answers, so processes may start in any order. */
 export function waitingFor(logger: Logger) {

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, redactConfig } from '../config/index.ts';
+import { loadConfig } from '../config/index.ts';
 import { startHttpServer } from '../ops/http-server.ts';
-import { createLogger } from '../ops/logger.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import { Pipeline } from '../pipeline/consumer.ts';
 import { SearchIndexer } from '../pipeline/indexer.ts';
@@ -15,7 +14,7 @@ import { connectSearch } from '../sinks/search/client.ts';
 import { connectRedis } from '../state/redis/connect.ts';
 import { StateKeys } from '../state/redis/keys.ts';
 import { RedisStateStore } from '../state/redis/store.ts';
-import { stopSignal, waitingFor } from './lifecycle.ts';
+import { processLogger, stopSignal, waitingFor } from './lifecycle.ts';
 import { createEngine } from './wiring.ts';
 
 const HELP = `usage: vigil run [--no-search | --no-index]
@@ -42,11 +41,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const config = loadConfig();
   const signingKey = signingKeyFromConfig(config.commands);
-  const logger = createLogger({
-    level: config.ops.logLevel,
-    redactPersonalData: config.ops.redactPersonalData,
-  });
-  logger.info({ config: redactConfig(config) }, 'starting');
+  const logger = processLogger(config);
   const waitFor = waitingFor(logger);
 
   const redis = connectRedis(config.redis);

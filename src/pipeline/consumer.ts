@@ -6,7 +6,7 @@ import type { PipelineMetrics } from '../ops/metrics.ts';
 import { signSecurityEvent, type CommandSettings } from '../sinks/commands/security-event.ts';
 import type { SigningKey } from '../sinks/commands/signing.ts';
 import { documentsOf } from '../sinks/search/documents.ts';
-import { deadLetter } from './dead-letter.ts';
+import { deadLetter, originOf } from './dead-letter.ts';
 import type { Engine, Outcome } from './engine.ts';
 import { groupCommit, type BatchCommit } from './group-commit.ts';
 import { groupMembership, nextOffset, transactionalProducer } from './kafka.ts';
@@ -112,10 +112,7 @@ export class Pipeline {
         const malformed =
           outcome.reason.startsWith('malformed JSON') || outcome.reason === 'expected a JSON object';
         metrics.deadLettered(malformed ? 'malformed' : 'invalid', 1);
-        const { key, value, offset } = batch.messages[i]!;
-        deadLetters.push(
-          deadLetter({ topic: batch.topic, partition: batch.partition, offset, key, value }, outcome.reason),
-        );
+        deadLetters.push(deadLetter(originOf(batch, batch.messages[i]!), outcome.reason));
       });
 
       const commands = this.#commands(outcomes);

@@ -1,4 +1,4 @@
-import type { Message } from 'kafkajs';
+import type { Batch, KafkaMessage, Message } from 'kafkajs';
 
 /** Where a message came from, so it can be found, fixed and replayed. */
 export interface MessageOrigin {
@@ -7,6 +7,12 @@ export interface MessageOrigin {
   readonly offset: string;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
+}
+
+/** A consumed message's origin: its batch's topic and partition, its own offset, key and bytes. */
+export function originOf(batch: Pick<Batch, 'topic' | 'partition'>, message: KafkaMessage): MessageOrigin {
+  const { offset, key, value } = message;
+  return { topic: batch.topic, partition: batch.partition, offset, key, value };
 }
 
 export const DEAD_LETTER_HEADERS = {

@@ -5,7 +5,7 @@ import type { Logger } from '../ops/logger.ts';
 import type { IndexerMetrics } from '../ops/metrics.ts';
 import type { SearchDocument } from '../sinks/search/documents.ts';
 import { groupWriter, type RejectedDocument } from '../sinks/search/writer.ts';
-import { deadLetter } from './dead-letter.ts';
+import { deadLetter, originOf } from './dead-letter.ts';
 import { groupCommit, type BatchCommit } from './group-commit.ts';
 import { groupMembership, nextOffset, transactionalProducer } from './kafka.ts';
 import { batchRetry, StoppedError } from './retry.ts';
@@ -76,19 +76,12 @@ export class SearchIndexer {
     if (batch.messages.length === 0) return;
     const { config, metrics, logger } = this.#parts;
     const retry = batchRetry(payload, metrics, logger, 'the documents');
-    const origin = (message: KafkaMessage) => ({
-      topic: batch.topic,
-      partition: batch.partition,
-      offset: message.offset,
-      key: message.key,
-      value: message.value,
-    });
     try {
       const documents = new Map<SearchDocument, KafkaMessage>();
       const deadLetters: Message[] = [];
       for (const message of batch.messages) {
         const found = documentsIn(message);
-        if (!found) deadLetters.push(deadLetter(origin(message), 'not a batch of search documents'));
+        if (!found) deadLetters.push(deadLetter(originOf(batch, message), 'not a batch of search documents'));
         for (const document of found ?? []) documents.set(document, message);
       }
       const rejected = await retry('search', () => this.#write([...documents.keys()]));
@@ -97,7 +90,7 @@ export class SearchIndexer {
         const value = Buffer.from(JSON.stringify([document]));
         deadLetters.push(
           deadLetter(
-            { ...origin(documents.get(document)!), value },
+            { ...originOf(batch, documents.get(document)!), value },
             `search engine rejected the ${document.kind} document: ${reason}`,
           ),
         );

@@ -4,7 +4,7 @@ import type { DecisionRecord, SignalRecord } from '../../../src/pipeline/engine.
 import { alertOf } from '../../../src/sinks/alerts/alert.ts';
 import { securityEventSchema } from '../../../src/sinks/commands/schema.ts';
 import { securityEventClaims } from '../../../src/sinks/commands/security-event.ts';
-import { travelSignal as travel } from '../fixtures.ts';
+import { decisionOf, travelSignal as travel } from '../fixtures.ts';
 
 const NOW = Date.parse('2026-03-19T09:45:01Z');
 const HOUR = 3_600_000;
@@ -25,17 +25,7 @@ const device: SignalRecord = {
 };
 
 function claimsOf(overrides: Partial<DecisionRecord>) {
-  const decision: DecisionRecord = {
-    id: 'd-123',
-    event_id: 'evt-9',
-    user_id: 'dave',
-    occurred_at: '2026-03-19T09:45:00Z',
-    session_id: 's-1',
-    action: 'step_up',
-    risk: 0.7,
-    signals: [device, travel],
-    ...overrides,
-  };
+  const decision = decisionOf({ action: 'step_up', risk: 0.7, signals: [device, travel], ...overrides });
   // As the notifier holds them: verified and parsed by the command schema.
   return securityEventSchema.parse(
     securityEventClaims(decision, { issuer: 'vigil', audience: ['svc'], ttlSeconds: 3600 }, NOW),

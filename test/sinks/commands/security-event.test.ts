@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DecisionRecord } from '../../../src/pipeline/engine.ts';
 import {
   ASSURANCE_LEVEL_CHANGE,
   SESSION_REVOKED,
@@ -9,7 +8,7 @@ import {
   verifySecurityEvent,
 } from '../../../src/sinks/commands/security-event.ts';
 import { generateSigningKey, publicJwks } from '../../../src/sinks/commands/signing.ts';
-import { travelSignal } from '../fixtures.ts';
+import { decisionOf, travelSignal } from '../fixtures.ts';
 
 const key = generateSigningKey('k1');
 const jwks = publicJwks(key);
@@ -17,17 +16,12 @@ const settings = { issuer: 'vigil', audience: ['svc'], ttlSeconds: 3600 };
 const NOW = Date.parse('2026-03-19T09:45:01Z');
 const expected = { issuer: 'vigil', audience: 'svc', nowMs: NOW };
 
-const decision: DecisionRecord = {
-  id: 'd-123',
-  event_id: 'evt-9',
-  user_id: 'dave',
-  occurred_at: '2026-03-19T09:45:00Z',
-  session_id: 's-1',
+const decision = decisionOf({
   action: 'revoke_sessions',
   risk: 0.94,
   rule: 'near-certain takeover',
   signals: [travelSignal],
-};
+});
 
 test('a revocation is a CAEP session-revoked SET for the user and session, with the evidence', () => {
   const claims = securityEventClaims(decision, settings, NOW);
