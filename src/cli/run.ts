@@ -50,14 +50,17 @@ export async function main(args: string[]): Promise<number> {
   await waitFor('Redis', () => redis.connect());
   const keys = new StateKeys(config.redis.keyPrefix);
   const store = new RedisStateStore(redis, keys, stateLimits(config.detect));
-  const { engine, geo } = createEngine(config, store, logger, { watchGeoData: true });
+  const ready = () => pipeline.ready && (indexer?.ready ?? true) && (notifier?.ready ?? true);
+  const { registry, metrics } = createMetrics({ ready });
+  const { engine, geo } = createEngine(config, store, logger, {
+    watchGeoData: true,
+    onIdConflict: () => metrics.idConflict(),
+  });
   const search =
     values.search && values.index
       ? await waitFor('the search engine', () => connectSearch(config.search))
       : undefined;
   if (search) logger.info({ engine: search.engine, version: search.version }, 'search engine connected');
-  const ready = () => pipeline.ready && (indexer?.ready ?? true) && (notifier?.ready ?? true);
-  const { registry, metrics } = createMetrics({ ready });
   const kafka = createKafka(config.kafka, logger);
   const pipeline = new Pipeline({
     kafka,

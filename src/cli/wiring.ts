@@ -4,7 +4,8 @@ import { Enricher } from '../enrich/enrich.ts';
 import { GeoLocator } from '../enrich/geo.ts';
 import { NetworkClassifier } from '../enrich/networks.ts';
 import type { Logger } from '../ops/logger.ts';
-import { Engine } from '../pipeline/engine.ts';
+import type { EventClock } from '../events/event-time.ts';
+import { Engine, type IdConflict } from '../pipeline/engine.ts';
 import type { StateStore } from '../state/store.ts';
 
 /** The engine as every command builds it: config read once, parts handed down. */
@@ -12,7 +13,7 @@ export function createEngine(
   config: Config,
   store: StateStore,
   logger: Logger,
-  options: { watchGeoData?: boolean } = {},
+  options: { watchGeoData?: boolean; clock?: EventClock; onIdConflict?: (conflict: IdConflict) => void } = {},
 ) {
   const geo = GeoLocator.load({
     ...(config.geoDataDir && { dataDir: config.geoDataDir }),
@@ -25,6 +26,12 @@ export function createEngine(
     enricher,
     settings: config.detect,
     policy: loadPolicy(config.policyFile),
+    ...(options.clock && { clock: options.clock }),
+    // Reuse is counted and logged with both sources; each event is still processed as its own.
+    onIdConflict: (conflict) => {
+      logger.warn({ conflict }, 'two different events share one event_id');
+      options.onIdConflict?.(conflict);
+    },
   });
   return { engine, geo };
 }

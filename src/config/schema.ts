@@ -92,6 +92,16 @@ export const detectSchema = z.object({
     .object({
       retentionDays: z.number().positive().default(90),
       maxPerUser: z.number().int().positive().default(50),
+      /** Countries a user is known in, capped as devices are: the least recently seen goes. */
+      maxCountriesPerUser: z.number().int().positive().default(50),
+    })
+    .prefault({}),
+  eventTime: z
+    .object({
+      /** Client clocks drift; an event further ahead of the processor than this is refused. */
+      maxSkewMs: z.number().int().nonnegative().default(300_000),
+      /** Older than this is refused; by default the longest Vigil remembers anything (device retention). */
+      maxAgeMs: z.number().int().positive().optional(),
     })
     .prefault({}),
   bulk: z

@@ -1,3 +1,4 @@
+import { canonicalIp } from './addresses.ts';
 import { BlockList, isIP } from 'node:net';
 import { memoize } from './memo.ts';
 
@@ -54,10 +55,7 @@ export function parseCidr(cidr: string): readonly [string, number, 'ipv4' | 'ipv
 }
 
 /** "::ffff:81.2.69.160" is an IPv4 address written as IPv6; classify and locate it as IPv4. */
-export function normalizeIp(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  return mapped ? mapped[1]! : ip.toLowerCase();
-}
+export const normalizeIp = canonicalIp;
 
 export class NetworkClassifier {
   readonly #trusted: BlockList;

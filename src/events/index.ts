@@ -1,3 +1,3 @@
 export * from './schema.ts';
-export { parseEvent, validateEvent, type ParseResult } from './parse.ts';
+export { parseEvent, REJECTION_CODES, validateEvent, type ParseResult, type RejectionCode } from './parse.ts';
 export { eventJsonSchemas } from './json-schema.ts';

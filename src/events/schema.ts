@@ -2,6 +2,10 @@ import { z } from 'zod';
 
 /** The input contract, v1: one JSON object per event. Field names are part of the contract. */
 
+/** A billion records, a petabyte: far beyond any one export, far below where sums lose precision. */
+export const MAX_RECORDS = 1_000_000_000;
+export const MAX_BYTES = 1e15;
+
 const ip = z.union([z.ipv4(), z.ipv6()], { error: 'expected an IPv4 or IPv6 address' });
 const id = z.string().min(1).max(256);
 const occurredAt = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time with a zone' });
@@ -51,8 +55,9 @@ export const accessEventSchema = z
     ...common,
     action: z.enum(ACCESS_ACTIONS),
     resource: z.string().min(1).max(1024),
-    records: z.number().int().nonnegative(),
-    bytes: z.number().int().nonnegative().optional(),
+    // Bounded to what one real export can be, so every sum Vigil keeps stays an exact integer.
+    records: z.number().int().nonnegative().max(MAX_RECORDS),
+    bytes: z.number().int().nonnegative().max(MAX_BYTES).optional(),
   })
   .meta({ title: 'Vigil access event v1' });
 

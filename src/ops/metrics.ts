@@ -1,10 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { REJECTION_CODES, type RejectionCode } from '../events/index.ts';
 
 /** What the pipeline reports; stages take this interface, only the composition root knows prom-client. */
 export interface PipelineMetrics {
   consumed(topic: string, count: number): void;
   outcome(status: 'processed' | 'duplicate' | 'rejected', count: number): void;
-  deadLettered(reason: 'malformed' | 'invalid' | 'search_rejected', count: number): void;
+  deadLettered(reason: RejectionCode, count: number): void;
+  idConflict(): void;
   signal(type: string): void;
   decision(action: string): void;
   command(action: string): void;
@@ -14,7 +16,8 @@ export interface PipelineMetrics {
   sinkError(sink: Sink): void;
 }
 
-export type Sink = 'state' | 'search' | 'kafka' | 'alertmanager' | 'webhook';
+export type Sink = (typeof SINKS)[number];
+const SINKS = ['state', 'search', 'kafka', 'dead_letter', 'alertmanager', 'webhook'] as const;
 
 /** What the search indexer reports. */
 export interface IndexerMetrics {
@@ -59,7 +62,11 @@ export function createMetrics(options: { ready?: () => boolean } = {}): {
     'vigil_dead_letters_total',
     'Messages sent to the dead-letter topic, by reason.',
     ['reason'],
-    each('reason', ['malformed', 'invalid', 'search_rejected']),
+    each('reason', [...REJECTION_CODES, 'search_rejected']),
+  );
+  const idConflicts = counter(
+    'vigil_event_id_conflicts_total',
+    'Different events that carry the same event_id (each is processed as its own event).',
   );
   const indexed = counter(
     'vigil_documents_indexed_total',
@@ -79,7 +86,7 @@ export function createMetrics(options: { ready?: () => boolean } = {}): {
     'vigil_sink_errors_total',
     'Failed attempts to reach a dependency, retried.',
     ['sink'],
-    each('sink', ['state', 'search', 'kafka', 'alertmanager', 'webhook']),
+    each('sink', SINKS),
   );
   const alerts = counter(
     'vigil_alerts_total',
@@ -124,6 +131,7 @@ export function createMetrics(options: { ready?: () => boolean } = {}): {
       consumed: (topic, count) => consumed.inc({ topic }, count),
       outcome: (status, count) => outcomes.inc({ status }, count),
       deadLettered: (reason, count) => deadLetters.inc({ reason }, count),
+      idConflict: () => idConflicts.inc(),
       indexed: (count) => indexed.inc(count),
       signal: (type) => signals.inc({ type }),
       decision: (action) => decisions.inc({ action }),

@@ -1,4 +1,4 @@
-import type { Batch, Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import type { EventKind } from '../events/index.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -8,8 +8,9 @@ import type { SigningKey } from '../sinks/commands/signing.ts';
 import { documentsOf } from '../sinks/search/documents.ts';
 import { deadLetter, originOf } from './dead-letter.ts';
 import type { Engine, Outcome } from './engine.ts';
+import { PermanentFailure } from './errors.ts';
 import { groupCommit, type BatchCommit } from './group-commit.ts';
-import { groupMembership, nextOffset, transactionalProducer } from './kafka.ts';
+import { groupMembership, transactionalProducer } from './kafka.ts';
 import { batchRetry, StoppedError } from './retry.ts';
 
 export interface PipelineParts {
@@ -41,6 +42,7 @@ export class Pipeline {
   readonly #releasing = new Set<Promise<void>>();
   readonly #inGroup: () => boolean;
   #stopping = false;
+  #deadLetterBlocked = false;
 
   constructor(parts: PipelineParts) {
     this.#parts = parts;
@@ -63,9 +65,9 @@ export class Pipeline {
     this.#commit = groupCommit(this.#producer, settings.groupId);
   }
 
-  /** True once the consumer is in its group; false while stopping. */
+  /** True once the consumer is in its group; false while stopping or unable to write a dead letter. */
   get ready(): boolean {
-    return this.#inGroup() && !this.#stopping;
+    return this.#inGroup() && !this.#stopping && !this.#deadLetterBlocked;
   }
 
   async start(): Promise<void> {
@@ -92,60 +94,124 @@ export class Pipeline {
   async #handle(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
-    const { engine, metrics, logger, config } = this.#parts;
     const started = performance.now();
-    const kind = this.#kinds.get(batch.topic);
-    metrics.consumed(batch.topic, batch.messages.length);
-    const retry = batchRetry(payload, metrics, logger, 'the batch');
-
+    this.#parts.metrics.consumed(batch.topic, batch.messages.length);
     try {
-      const processed = await retry('state', () =>
-        engine.process(
-          batch.messages.map((m) => ({ value: m.value ?? Buffer.alloc(0), ...(kind && { kind }) })),
-        ),
-      );
-      const outcomes = processed.outcomes;
-
-      const deadLetters: Message[] = [];
-      outcomes.forEach((outcome, i) => {
-        if (outcome.status !== 'rejected') return;
-        const malformed =
-          outcome.reason.startsWith('malformed JSON') || outcome.reason === 'expected a JSON object';
-        metrics.deadLettered(malformed ? 'malformed' : 'invalid', 1);
-        deadLetters.push(deadLetter(originOf(batch, batch.messages[i]!), outcome.reason));
-      });
-
-      const commands = this.#commands(outcomes);
-      const { topics } = config.kafka;
-      const messages = [
-        { topic: topics.commands, messages: commands.messages },
-        { topic: topics.deadLetter, messages: deadLetters },
-        {
-          topic: topics.documents,
-          messages: this.#parts.indexDocuments ? this.#documents(batch, outcomes) : [],
-        },
-      ].filter((output) => output.messages.length);
-      const offset = nextOffset(batch);
-      await retry('kafka', () =>
-        this.#commit({
-          messages,
-          offset: { topic: batch.topic, partition: batch.partition, offset },
-        }),
-      );
-      // The batch is durable everywhere: its kept first views can go, with a later round trip.
-      const releasing = processed
-        .release()
-        .catch((error: unknown) => logger.warn({ err: error }, 'releasing state failed'))
-        .finally(() => this.#releasing.delete(releasing));
-      this.#releasing.add(releasing);
-
-      this.#count(outcomes, commands.actions);
-      metrics.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
-      metrics.batchSeconds((performance.now() - started) / 1000);
+      await this.#process(payload, batch.messages);
+      this.#parts.metrics.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
+      this.#parts.metrics.batchSeconds((performance.now() - started) / 1000);
     } catch (error) {
       if (error instanceof StoppedError) return; // not committed: the next owner of the partition redoes it
       throw error;
     }
+  }
+
+  /**
+   * Processes a run of a batch's messages and commits it with the offset after its last message. What
+   * retrying cannot fix (an event the state or Kafka refuses) splits the run in halves, each processed
+   * on its own, until the messages that fail alone go to the dead-letter topic; the rest carry on, in
+   * order. Redoing a half that was applied before is safe: the store serves its kept first views.
+   */
+  async #process(payload: EachBatchPayload, messages: readonly KafkaMessage[]): Promise<void> {
+    try {
+      await this.#processRun(payload, messages);
+    } catch (error) {
+      if (!(error instanceof PermanentFailure)) throw error;
+      if (messages.length === 1) return this.#isolate(payload, messages[0]!, error);
+      const half = Math.ceil(messages.length / 2);
+      this.#parts.logger.warn(
+        { code: error.code, err: error.cause, messages: messages.length },
+        'a batch failed for good: splitting it to isolate the cause',
+      );
+      await this.#process(payload, messages.slice(0, half));
+      await this.#process(payload, messages.slice(half));
+    }
+  }
+
+  async #processRun(payload: EachBatchPayload, messages: readonly KafkaMessage[]): Promise<void> {
+    const { batch } = payload;
+    const { engine, config } = this.#parts;
+    const kind = this.#kinds.get(batch.topic);
+    const retry = batchRetry(payload, this.#parts.metrics, this.#parts.logger, 'the batch', true);
+    const processed = await retry('state', () =>
+      engine.process(
+        messages.map((m) => ({
+          value: m.value ?? Buffer.alloc(0),
+          origin: `${batch.topic}/${batch.partition}@${m.offset}`,
+          ...(kind && { kind }),
+        })),
+      ),
+    );
+    const outcomes = processed.outcomes;
+
+    const deadLetters: Message[] = [];
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status !== 'rejected') return;
+      this.#parts.metrics.deadLettered(outcome.code, 1);
+      deadLetters.push(deadLetter(originOf(batch, messages[i]!), `${outcome.code}: ${outcome.reason}`));
+    });
+
+    const commands = this.#commands(outcomes);
+    const { topics } = config.kafka;
+    const output = [
+      { topic: topics.commands, messages: commands.messages },
+      { topic: topics.deadLetter, messages: deadLetters },
+      {
+        topic: topics.documents,
+        messages: this.#parts.indexDocuments ? this.#documents(batch, outcomes) : [],
+      },
+    ].filter((o) => o.messages.length);
+    await retry('kafka', () =>
+      this.#commit({
+        messages: output,
+        offset: { topic: batch.topic, partition: batch.partition, offset: after(messages) },
+      }),
+    );
+    // The run is durable everywhere: its kept first views can go, with a later round trip.
+    const releasing = processed
+      .release()
+      .catch((error: unknown) => this.#parts.logger.warn({ err: error }, 'releasing state failed'))
+      .finally(() => this.#releasing.delete(releasing));
+    this.#releasing.add(releasing);
+    this.#count(outcomes, commands.actions);
+  }
+
+  /**
+   * One message that fails alone, for good: to the dead-letter topic with the failure, committed with
+   * its offset. Until that commit succeeds the partition waits, nothing is dropped, and readiness says why.
+   */
+  async #isolate(payload: EachBatchPayload, message: KafkaMessage, failure: PermanentFailure): Promise<void> {
+    const { batch } = payload;
+    const { metrics, logger, config } = this.#parts;
+    logger.error(
+      {
+        code: failure.code,
+        err: failure.cause,
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+      },
+      'an event fails processing for good: dead-lettered',
+    );
+    const letter = deadLetter(originOf(batch, message), `processing_failed: ${failure.message}`);
+    const retry = batchRetry(payload, metrics, logger, 'a dead letter');
+    try {
+      await retry('dead_letter', async () => {
+        try {
+          await this.#commit({
+            messages: [{ topic: config.kafka.topics.deadLetter, messages: [letter] }],
+            offset: { topic: batch.topic, partition: batch.partition, offset: after([message]) },
+          });
+        } catch (error) {
+          this.#deadLetterBlocked = true;
+          throw error;
+        }
+      });
+    } finally {
+      this.#deadLetterBlocked = false;
+    }
+    metrics.deadLettered('processing_failed', 1);
+    metrics.outcome('rejected', 1);
   }
 
   /**
@@ -196,3 +262,6 @@ export class Pipeline {
     }
   }
 }
+
+/** The offset to commit once a run of messages is done: the one after its last. */
+const after = (messages: readonly KafkaMessage[]) => (BigInt(messages.at(-1)!.offset) + 1n).toString();

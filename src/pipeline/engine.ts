@@ -8,8 +8,10 @@ import { detectNewCountry } from '../detect/new-country.ts';
 import { detectNewDevice } from '../detect/new-device.ts';
 import { encodePlace } from '../detect/place-code.ts';
 import type { DetectContext, DetectSettings, Signal } from '../detect/signal.ts';
+import { ipv6Prefix64 } from '../enrich/addresses.ts';
 import type { Enricher, EnrichedEvent } from '../enrich/enrich.ts';
-import { parseEvent, type EventKind } from '../events/index.ts';
+import { judgeEventTime, wallClock, type EventClock, type EventTimeBounds } from '../events/event-time.ts';
+import { parseEvent, type EventKind, type RejectionCode, type VigilEvent } from '../events/index.ts';
 import type {
   AccessView,
   AuthOutcome,
@@ -24,6 +26,15 @@ export interface EngineInput {
   readonly value: string | Uint8Array;
   /** The kind the source topic carries; from the event itself when absent. */
   readonly kind?: EventKind;
+  /** Where it came from (`topic/partition@offset`, a file's line), for logs about it. */
+  readonly origin?: string;
+}
+
+/** Two different events that carry one `event_id`: both count, and this says so. */
+export interface IdConflict {
+  readonly eventId: string;
+  readonly first: { readonly origin?: string; readonly user: string; readonly kind: EventKind };
+  readonly second: { readonly origin?: string; readonly user: string; readonly kind: EventKind };
 }
 
 /** Who and when, shared by a signal and a decision so each stands alone in a sink. */
@@ -44,10 +55,12 @@ export type DecisionRecord = Subject &
  * missed them get them and sinks that had them overwrite nothing new.
  */
 export type Outcome =
-  | { readonly status: 'rejected'; readonly reason: string }
+  | { readonly status: 'rejected'; readonly code: RejectionCode; readonly reason: string }
   | {
       readonly status: 'processed' | 'duplicate';
       readonly enriched: EnrichedEvent;
+      /** The event's identity (`eventKeyOf`): documents and ids derive from it. */
+      readonly key: string;
       readonly signals: readonly SignalRecord[];
       /** Present when the event raised at least one signal. */
       readonly decision?: DecisionRecord;
@@ -78,54 +91,100 @@ export function stateLimits(settings: DetectSettings): StateLimits {
     historyTtlMs: settings.travel.historyDays * 86_400_000,
     retentionMs: settings.device.retentionDays * 86_400_000,
     maxDevices: settings.device.maxPerUser,
+    maxCountries: settings.device.maxCountriesPerUser,
     bulkWindowMs: settings.bulk.windowMs,
     failureWindowMs: settings.failures.windowMs,
     baselineSamples: 20,
     maxWindowEntries: 1000,
     sampleUsers: 10,
     replyTtlMs: 7 * 86_400_000,
+    ipFailureTtlMs: 86_400_000,
+  };
+}
+
+export function eventTimeBounds(settings: DetectSettings): EventTimeBounds {
+  return {
+    maxSkewMs: settings.eventTime.maxSkewMs,
+    maxAgeMs: settings.eventTime.maxAgeMs ?? settings.device.retentionDays * 86_400_000,
   };
 }
 
 /**
- * validate → enrich → state (one store call per batch) → detect → decide. Pure of I/O but the store;
- * `replay` drives it from a file and `run` from Kafka.
+ * An event's identity is its whole content, not its `event_id` alone: ids are unique per emitter, so two
+ * events that share one are still two events, while a redelivery (same id, same content) is the same.
+ * Everything derived from an event (state, signal, decision and document ids, the SET `jti`) uses it.
+ */
+export const eventKeyOf = (event: VigilEvent) => digest(JSON.stringify(event), 12);
+
+export interface EngineOptions {
+  readonly store: StateStore;
+  readonly enricher: Enricher;
+  readonly settings: DetectSettings;
+  readonly policy: Policy;
+  /** `now` for event-time bounds: the machine's clock unless a replay says otherwise. */
+  readonly clock?: EventClock;
+  readonly onIdConflict?: (conflict: IdConflict) => void;
+}
+
+/** Recent ids and what they named, to notice reuse; bounded, oldest forgotten first. */
+const RECENT_IDS = 100_000;
+
+/**
+ * validate → bound event time → enrich → state (one store call per batch) → detect → decide. Pure of
+ * I/O but the store; `replay` drives it from a file and `run` from Kafka.
  */
 export class Engine {
   readonly #store: StateStore;
   readonly #enricher: Enricher;
   readonly #settings: DetectSettings;
   readonly #policy: Policy;
+  readonly #clock: EventClock;
+  readonly #bounds: EventTimeBounds;
+  readonly #onIdConflict: ((conflict: IdConflict) => void) | undefined;
+  readonly #recentIds = new Map<string, { key: string } & IdConflict['first']>();
 
-  constructor(options: { store: StateStore; enricher: Enricher; settings: DetectSettings; policy: Policy }) {
+  constructor(options: EngineOptions) {
     this.#store = options.store;
     this.#enricher = options.enricher;
     this.#settings = options.settings;
     this.#policy = options.policy;
+    this.#clock = options.clock ?? wallClock();
+    this.#bounds = eventTimeBounds(options.settings);
+    this.#onIdConflict = options.onIdConflict;
   }
 
   async process(inputs: readonly EngineInput[]): Promise<ProcessedBatch> {
-    const outcomes: (Outcome | EnrichedEvent)[] = inputs.map((input) => {
+    const inBatch = new Set<string>();
+    const outcomes: (Outcome | Admitted)[] = inputs.map((input) => {
       const parsed = parseEvent(input.value, input.kind);
-      return parsed.ok ? this.#enricher.enrich(parsed.event) : { status: 'rejected', reason: parsed.reason };
+      if (!parsed.ok) return { status: 'rejected', code: parsed.code, reason: parsed.reason };
+      const time = judgeEventTime(Date.parse(parsed.event.occurred_at), this.#clock, this.#bounds);
+      if (!time.ok) return { status: 'rejected', code: 'event_time_out_of_range', reason: time.reason };
+      const enriched = this.#enricher.enrich(parsed.event);
+      const key = eventKeyOf(parsed.event);
+      this.#noticeReuse(parsed.event, key, input.origin);
+      // The same event twice in one batch is one event: its second copy raises nothing.
+      if (inBatch.has(key)) return { status: 'duplicate', enriched, key, signals: [] };
+      inBatch.add(key);
+      return { enriched, key };
     });
-    const events = outcomes.filter((o): o is EnrichedEvent => !('status' in o));
+    const events = outcomes.filter((o): o is Admitted => !('status' in o));
     const ops: StateOp[] = [];
-    const planned = events.map((enriched) => {
-      const plan = this.#plan(enriched);
+    const planned = events.map(({ enriched, key }) => {
+      const plan = this.#plan(enriched, key);
       ops.push(...plan.ops);
       return plan;
     });
     const views = await this.#store.apply(ops);
     let next = 0;
-    const results = new Map<EnrichedEvent, Outcome>();
-    for (const [i, enriched] of events.entries()) {
+    const results = new Map<Admitted, Outcome>();
+    for (const [i, admitted] of events.entries()) {
       const plan = planned[i]!;
-      const own = views.slice(next, next + plan.ops.length);
+      const [view, ...ipViews] = views.slice(next, next + plan.ops.length);
       next += plan.ops.length;
       results.set(
-        enriched,
-        this.#judge(enriched, plan, own[0] as AuthView | AccessView, own[1] as IpFailureView | undefined),
+        admitted,
+        this.#judge(admitted, plan, view as AuthView | AccessView, ipViews as IpFailureView[]),
       );
     }
     return {
@@ -138,9 +197,23 @@ export class Engine {
     await this.#store.close();
   }
 
-  #plan(enriched: EnrichedEvent): Plan {
+  #noticeReuse(event: VigilEvent, key: string, origin: string | undefined): void {
+    const ids = this.#recentIds;
+    const seen = ids.get(event.event_id);
+    const now = { key, user: event.user_id, kind: event.kind, ...(origin && { origin }) };
+    if (seen && seen.key !== key) {
+      const { key: _, ...first } = seen;
+      const { key: __, ...second } = now;
+      this.#onIdConflict?.({ eventId: event.event_id, first, second });
+    }
+    ids.delete(event.event_id);
+    ids.set(event.event_id, now);
+    if (ids.size > RECENT_IDS) ids.delete(ids.keys().next().value!);
+  }
+
+  #plan(enriched: EnrichedEvent, eventKey: string): Plan {
     const event = enriched.event;
-    const base = { user: event.user_id, eventKey: digest(event.event_id, 12), atMs: enriched.atMs };
+    const base = { user: event.user_id, eventKey, atMs: enriched.atMs };
     const place = encodePlace(enriched);
     const country = enriched.placeUsable ? enriched.place?.country : undefined;
     const located = { ...(enriched.device && { device: enriched.device.key }), ...(country && { country }) };
@@ -153,18 +226,22 @@ export class Engine {
     }
     const outcome = AUTH_OUTCOMES[event.type]!;
     const ops: StateOp[] = [{ kind: 'auth', ...base, outcome, ...(place && { place }), ...located }];
-    if (outcome === 'login_failure') ops.push({ kind: 'ip-failure', ip: enriched.ip, ...base });
+    if (outcome === 'login_failure') {
+      ops.push({ kind: 'ip-failure', ip: enriched.ip, ...base });
+      const prefix = ipv6Prefix64(enriched.ip);
+      if (prefix) ops.push({ kind: 'ip-failure', ip: prefix, ...base });
+    }
     return { ops, outcome, ...(place && { place }), ...(country && { country }) };
   }
 
   #judge(
-    enriched: EnrichedEvent,
+    { enriched, key }: Admitted,
     plan: Plan,
     view: AuthView | AccessView,
-    ipView: IpFailureView | undefined,
+    ipViews: readonly IpFailureView[],
   ): Outcome {
     const status = view.duplicate ? 'duplicate' : 'processed';
-    if (view.duplicate && !view.firstView) return { status, enriched, signals: [] };
+    if (view.duplicate && !view.firstView) return { status, enriched, key, signals: [] };
     const context: DetectContext = {
       enriched,
       settings: this.#settings,
@@ -173,7 +250,7 @@ export class Engine {
     const found =
       view.kind === 'access'
         ? [detectBulkDownload(context, view)]
-        : this.#detectAuth(context, plan, view, ipView);
+        : this.#detectAuth(context, plan, view, ipViews);
     const event = enriched.event;
     const subject: Subject = {
       event_id: event.event_id,
@@ -183,11 +260,11 @@ export class Engine {
     };
     const signals = found
       .filter((signal): signal is Signal => signal !== undefined)
-      .map((signal) => ({ id: digest(`${event.event_id}/${signal.type}`, 20), ...subject, ...signal }));
-    if (signals.length === 0) return { status, enriched, signals };
+      .map((signal) => ({ id: digest(`${key}/${signal.type}`, 20), ...subject, ...signal }));
+    if (signals.length === 0) return { status, enriched, key, signals };
     const verdict = decide(signals, this.#policy);
-    const decision = { id: digest(`${event.event_id}/decision`, 20), ...subject, ...verdict, signals };
-    return { status, enriched, signals, decision };
+    const decision = { id: digest(`${key}/decision`, 20), ...subject, ...verdict, signals };
+    return { status, enriched, key, signals, decision };
   }
 
   /** Only a successful authentication places the user on a device and in a country; failures only count. */
@@ -195,7 +272,7 @@ export class Engine {
     context: DetectContext,
     plan: Plan,
     view: AuthView,
-    ipView: IpFailureView | undefined,
+    ipViews: readonly IpFailureView[],
   ): (Signal | undefined)[] {
     switch (plan.outcome) {
       case 'login':
@@ -207,11 +284,17 @@ export class Engine {
         ];
       case 'login_failure':
       case 'mfa_failure':
-        return detectFailureBursts(context, view, ipView);
+        return detectFailureBursts(context, view, ipViews[0], ipViews[1]);
       default:
         return [];
     }
   }
+}
+
+/** An event past validation and the time bounds, with its identity. */
+interface Admitted {
+  readonly enriched: EnrichedEvent;
+  readonly key: string;
 }
 
 interface Plan {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EachBatchPayload } from 'kafkajs';
 import type { Logger } from '../ops/logger.ts';
 import type { Sink } from '../ops/metrics.ts';
+import { classifyFailure, PermanentFailure } from './errors.ts';
 
 export class StoppedError extends Error {
   constructor() {
@@ -16,6 +17,8 @@ export interface RetryOptions {
   /** Stop retrying (and throw StoppedError) when this says so, e.g. the consumer is shutting down. */
   readonly shouldStop?: () => boolean;
   readonly maxDelayMs?: number;
+  /** Fail at once, as a PermanentFailure, on what retrying cannot fix; retry everything when absent. */
+  readonly onlyTransient?: boolean;
 }
 
 /**
@@ -29,6 +32,10 @@ export async function retryUntilDone<T>(attempt: () => Promise<T>, options: Retr
       return await attempt();
     } catch (error) {
       if (options.shouldStop?.()) throw new StoppedError();
+      if (options.onlyTransient) {
+        const failure = classifyFailure(error);
+        if (!failure.transient) throw new PermanentFailure(failure.code, error);
+      }
       const delayMs = Math.round(Math.min(maxDelayMs, 100 * 2 ** (n - 1)) * (0.5 + Math.random() / 2));
       await options.onRetry(error, n, delayMs);
       await sleep(delayMs);
@@ -40,15 +47,18 @@ export async function retryUntilDone<T>(attempt: () => Promise<T>, options: Retr
 /**
  * `retryUntilDone` for a Kafka batch handler: each failure is counted against its sink and logged,
  * the consumer heartbeats so the group keeps its partition, and a lost partition or a shutdown stops it.
+ * With `onlyTransient`, a failure that will fail again is thrown as a PermanentFailure instead.
  */
 export function batchRetry(
   { heartbeat, isRunning, isStale }: Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'>,
   metrics: { sinkError(sink: Sink): void },
   logger: Logger,
   holding: string,
+  onlyTransient = false,
 ) {
   return <T>(sink: Sink, attempt: () => Promise<T>) =>
     retryUntilDone(attempt, {
+      onlyTransient,
       shouldStop: () => !isRunning() || isStale(),
       onRetry: async (error, n, delayMs) => {
         metrics.sinkError(sink);

@@ -41,7 +41,8 @@ export interface IpFailureOp {
   readonly atMs: number;
 }
 
-export type StateOp = AuthOp | AccessOp | IpFailureOp;
+export type UserOp = AuthOp | AccessOp;
+export type StateOp = UserOp | IpFailureOp;
 
 /** First and last time (event time, ms) a device or country was seen for the user. */
 export interface Sighting {
@@ -76,8 +77,11 @@ export interface AuthView {
   readonly knownCountries: readonly string[];
   /** Devices known before this event; filled only when this event's device was not among them. */
   readonly knownDevices: number;
+  /** The most failures in a window holding this event, and the most near it before it came. */
   readonly loginFailures: number;
   readonly mfaFailures: number;
+  readonly loginFailuresBefore: number;
+  readonly mfaFailuresBefore: number;
 }
 
 export interface AccessView {
@@ -85,10 +89,11 @@ export interface AccessView {
   readonly duplicate: boolean;
   readonly firstView: boolean;
   readonly profile: Profile;
+  /** The heaviest window holding this event: its records without this event, with it, and its events. */
   readonly windowRecordsBefore: number;
   readonly windowRecords: number;
   readonly windowEvents: number;
-  /** The highest window total at an earlier event inside the current window: was it already over? */
+  /** The heaviest window near this event before it came: was this stretch already over a limit? */
   readonly windowPeakBefore: number;
   /** Mean of the user's earlier window totals, and how many totals it is built from. */
   readonly baselineRecords: number;
@@ -99,6 +104,7 @@ export interface AccessView {
 
 export interface IpFailureView {
   readonly kind: 'ip-failure';
+  /** Distinct users in the busiest window near this failure before it, and holding it after it. */
   readonly usersBefore: number;
   readonly users: number;
   readonly sampleUsers: readonly string[];
@@ -113,6 +119,7 @@ export interface StateLimits {
   /** How long a device or country stays known, and so the profile lives. */
   readonly retentionMs: number;
   readonly maxDevices: number;
+  readonly maxCountries: number;
   readonly bulkWindowMs: number;
   readonly failureWindowMs: number;
   /** Baseline is a running mean over at most this many window totals. */
@@ -122,6 +129,8 @@ export interface StateLimits {
   readonly sampleUsers: number;
   /** How long a first view is kept for a retry when nobody releases it (a process that died). */
   readonly replyTtlMs: number;
+  /** How long an address's failures are kept after its last one (wall clock): partitions may lag. */
+  readonly ipFailureTtlMs: number;
 }
 
 export interface StateStore {

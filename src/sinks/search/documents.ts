@@ -39,7 +39,8 @@ export function documentsOf(outcome: Outcome, prefix: string, ingested: string):
     {
       kind: 'events',
       index: indexName(prefix, 'events', event.occurred_at),
-      id: event.event_id,
+      // Two events may share an `event_id` (ids are unique per emitter): the document is the event's own.
+      id: outcome.key,
       body: {
         '@timestamp': event.occurred_at,
         event: {

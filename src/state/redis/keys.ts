@@ -9,29 +9,9 @@ export class StateKeys {
     this.#prefix = prefix;
   }
 
-  /** Hash: first-seen, login count, devices, countries, bulk baseline. */
-  profile(user: string): string {
-    return `${this.#prefix}{u:${user}}:profile`;
-  }
-
-  /** Sorted set of successful sign-ins by event time, with their places. */
-  signIns(user: string): string {
-    return `${this.#prefix}{u:${user}}:sign-ins`;
-  }
-
-  /** Sorted set of failed logins and MFA challenges by event time. */
-  failures(user: string): string {
-    return `${this.#prefix}{u:${user}}:failures`;
-  }
-
-  /** Sorted set of exported/downloaded record counts in the bulk window. */
-  records(user: string): string {
-    return `${this.#prefix}{u:${user}}:records`;
-  }
-
-  /** Hash of the first replies of the user's events not yet released by the pipeline. */
-  replies(user: string): string {
-    return `${this.#prefix}{u:${user}}:replies`;
+  /** Hash: the user's record (`s`), its version (`v`) and kept first views (`r:<eventKey>`). */
+  user(user: string): string {
+    return `${this.#prefix}{u:${user}}:state`;
   }
 
   /** Hash of the first replies of failures from an address not yet released. */

@@ -3,8 +3,7 @@ import type { Cluster, Redis, Result } from 'ioredis';
 
 /** Each script file opens with its KEYS/ARGV/return contract; the file name ends in its key count. */
 const SCRIPTS = {
-  recordAuth: 'record-auth-4.lua',
-  recordAccess: 'record-access-3.lua',
+  saveUser: 'save-user-1.lua',
   recordIpFailure: 'record-ip-failure-2.lua',
 } as const;
 
@@ -13,8 +12,7 @@ export type ScriptReply = (string | number)[];
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    recordAuth(k1: string, k2: string, k3: string, k4: string, ...args: Arg[]): Result<ScriptReply, Context>;
-    recordAccess(k1: string, k2: string, k3: string, ...args: Arg[]): Result<ScriptReply, Context>;
+    saveUser(k1: string, ...args: Arg[]): Result<number, Context>;
     recordIpFailure(k1: string, k2: string, ...args: Arg[]): Result<ScriptReply, Context>;
   }
 }

@@ -1,24 +1,38 @@
 import type { Cluster, Redis } from 'ioredis';
+import { applyKeeping, isUserOp, type UserSlot, type UserView } from '../apply.ts';
 import type {
-  AccessOp,
-  AccessView,
-  AuthOp,
-  AuthView,
   IpFailureOp,
   IpFailureView,
-  Sighting,
   StateLimits,
   StateOp,
   StateStore,
   StateView,
+  UserOp,
 } from '../store.ts';
+import type { UserRecord } from '../user-state.ts';
+import { newUserRecord } from '../user-state.ts';
+import { bucketOf, WINDOW_BUCKETS } from '../windows.ts';
 import type { StateKeys } from './keys.ts';
-import { defineScripts, type ScriptReply } from './scripts.ts';
+import { defineScripts } from './scripts.ts';
+
+interface LoadedSlot extends UserSlot {
+  readonly version: number;
+  readonly stale: readonly string[];
+  readonly added: Map<string, UserView>;
+}
+
+/** A kept first view as stored: the view, and when (wall clock) it was kept. */
+interface StoredView {
+  readonly view: UserView;
+  readonly keptAtMs: number;
+}
 
 /**
- * The only caller of the Lua scripts. `apply` issues every script call of a batch in one tick:
- * with auto-pipelining ioredis writes them as one pipeline per node, so a batch costs one round trip
- * (per cluster node), and calls for one user stay in order on one connection.
+ * Redis keeps each user's record; the logic that changes it is `user-state.ts`, the same code the
+ * in-memory store runs. A batch reads every user it touches (one HGETALL each), applies its operations
+ * in order, and writes each changed user back with a compare-and-set on the record's version. With
+ * auto-pipelining both steps are one round trip per Redis node. Address failures, shared across users
+ * and so across partitions, stay a script (`record-ip-failure-2.lua`).
  */
 export class RedisStateStore implements StateStore {
   readonly #client: Redis | Cluster;
@@ -33,16 +47,24 @@ export class RedisStateStore implements StateStore {
     defineScripts(client);
   }
 
-  apply(ops: readonly StateOp[]): Promise<StateView[]> {
-    return Promise.all(ops.map((op) => this.#call(op)));
+  async apply(ops: readonly StateOp[]): Promise<StateView[]> {
+    const userOps = ops.filter(isUserOp);
+    const ipViews = Promise.all(ops.map((op) => (isUserOp(op) ? undefined : this.#recordIpFailure(op))));
+    const slots = await this.#load(userOps);
+    const views = ops.map((op) =>
+      isUserOp(op) ? applyKeeping(slots.get(op.user)!, op, this.#limits) : undefined,
+    );
+    await Promise.all([this.#save(slots), ipViews]);
+    const ip = await ipViews;
+    return views.map((view, i) => view ?? ip[i]!);
   }
 
   async release(ops: readonly StateOp[]): Promise<void> {
     await Promise.all(
       ops.map((op) =>
-        op.kind === 'ip-failure'
-          ? this.#client.hdel(this.#keys.ipReplies(op.ip), `${op.user}|${op.eventKey}`)
-          : this.#client.hdel(this.#keys.replies(op.user), op.eventKey),
+        isUserOp(op)
+          ? this.#client.hdel(this.#keys.user(op.user), `r:${op.eventKey}`)
+          : this.#client.hdel(this.#keys.ipReplies(op.ip), `${op.user}|${op.eventKey}`),
       ),
     );
   }
@@ -51,123 +73,63 @@ export class RedisStateStore implements StateStore {
     await this.#client.quit();
   }
 
-  #call(op: StateOp): Promise<StateView> {
-    switch (op.kind) {
-      case 'auth':
-        return this.#recordAuth(op);
-      case 'access':
-        return this.#recordAccess(op);
-      case 'ip-failure':
-        return this.#recordIpFailure(op);
-    }
+  async #load(ops: readonly UserOp[]): Promise<Map<string, LoadedSlot>> {
+    const users = [...new Set(ops.map((op) => op.user))];
+    const hashes = await Promise.all(users.map((user) => this.#client.hgetall(this.#keys.user(user))));
+    const now = Date.now();
+    return new Map(
+      users.map((user, i) => {
+        const hash = hashes[i]!;
+        const kept = new Map<string, UserView>();
+        const stale: string[] = [];
+        for (const [field, value] of Object.entries(hash)) {
+          if (!field.startsWith('r:')) continue;
+          const stored = JSON.parse(value) as StoredView;
+          // A view nobody released (its process died after committing) stops being served after a while.
+          if (now - stored.keptAtMs > this.#limits.replyTtlMs) stale.push(field);
+          else kept.set(field, stored.view);
+        }
+        const record = hash.s ? (JSON.parse(hash.s) as UserRecord) : newUserRecord();
+        return [
+          user,
+          { record, kept, changed: false, version: Number(hash.v ?? 0), stale, added: new Map() },
+        ];
+      }),
+    );
   }
 
-  async #recordAuth(op: AuthOp): Promise<AuthView> {
-    const l = this.#limits;
-    const reply = await this.#client.recordAuth(
-      this.#keys.profile(op.user),
-      this.#keys.signIns(op.user),
-      this.#keys.failures(op.user),
-      this.#keys.replies(op.user),
-      op.eventKey,
-      op.atMs,
-      op.outcome,
-      op.place ?? '',
-      op.device ?? '',
-      op.country ?? '',
-      l.historySize,
-      l.historyTtlMs,
-      l.retentionMs,
-      l.maxDevices,
-      l.failureWindowMs,
-      l.maxWindowEntries,
-      l.replyTtlMs,
+  async #save(slots: ReadonlyMap<string, LoadedSlot>): Promise<void> {
+    const keptAtMs = Date.now();
+    await Promise.all(
+      [...slots]
+        .filter(([, slot]) => slot.changed || slot.stale.length)
+        .map(([user, slot]) =>
+          this.#client.saveUser(
+            this.#keys.user(user),
+            slot.version,
+            JSON.stringify(slot.record),
+            this.#limits.retentionMs,
+            slot.stale.length,
+            ...slot.stale,
+            ...[...slot.added].flatMap(([field, view]) => [field, JSON.stringify({ view, keptAtMs })]),
+          ),
+        ),
     );
-    const [
-      duplicate,
-      first,
-      logins,
-      earlier,
-      earlierAt,
-      later,
-      laterAt,
-      device,
-      country,
-      countries,
-      devices,
-      lf,
-      mf,
-    ] = reply;
-    const visit = (member: unknown, at: unknown) =>
-      member ? { atMs: Number(at), place: String(member).slice(String(member).indexOf('|') + 1) } : undefined;
-    const earlierVisit = visit(earlier, earlierAt);
-    const laterVisit = visit(later, laterAt);
-    const deviceSeen = sighting(device);
-    const countrySeen = sighting(country);
-    return {
-      kind: 'auth',
-      duplicate: duplicate !== 0,
-      firstView: duplicate === 2,
-      profile: profileOf(first, logins),
-      ...(earlierVisit && { earlier: earlierVisit }),
-      ...(laterVisit && { later: laterVisit }),
-      ...(deviceSeen && { device: deviceSeen }),
-      ...(countrySeen && { country: countrySeen }),
-      knownCountries: countries ? String(countries).split(',') : [],
-      knownDevices: Number(devices),
-      loginFailures: Number(lf),
-      mfaFailures: Number(mf),
-    };
-  }
-
-  async #recordAccess(op: AccessOp): Promise<AccessView> {
-    const l = this.#limits;
-    const reply = await this.#client.recordAccess(
-      this.#keys.profile(op.user),
-      this.#keys.records(op.user),
-      this.#keys.replies(op.user),
-      op.eventKey,
-      op.atMs,
-      op.records,
-      op.device ?? '',
-      op.country ?? '',
-      l.bulkWindowMs,
-      l.baselineSamples,
-      l.retentionMs,
-      l.replyTtlMs,
-    );
-    const [duplicate, first, logins, before, total, events, baseline, samples, device, country, peak] = reply;
-    const deviceSeen = sighting(device);
-    const countrySeen = sighting(country);
-    return {
-      kind: 'access',
-      duplicate: duplicate !== 0,
-      firstView: duplicate === 2,
-      profile: profileOf(first, logins),
-      windowRecordsBefore: Number(before),
-      windowRecords: Number(total),
-      windowEvents: Number(events),
-      // A reply kept by an earlier release has no peak: its window had not crossed either.
-      windowPeakBefore: Number(peak ?? 0),
-      baselineRecords: Number(baseline),
-      baselineSamples: Number(samples),
-      ...(deviceSeen && { device: deviceSeen }),
-      ...(countrySeen && { country: countrySeen }),
-    };
   }
 
   async #recordIpFailure(op: IpFailureOp): Promise<IpFailureView> {
     const l = this.#limits;
-    const [before, users, ...sample]: ScriptReply = await this.#client.recordIpFailure(
+    const [before, users, ...sample] = await this.#client.recordIpFailure(
       this.#keys.ipFailedUsers(op.ip),
       this.#keys.ipReplies(op.ip),
       op.user,
-      op.atMs,
-      l.failureWindowMs,
+      bucketOf(op.atMs, l.failureWindowMs),
+      WINDOW_BUCKETS,
       l.sampleUsers,
       l.maxWindowEntries,
       op.eventKey,
       l.replyTtlMs,
+      l.ipFailureTtlMs,
     );
     return {
       kind: 'ip-failure',
@@ -176,14 +138,4 @@ export class RedisStateStore implements StateStore {
       sampleUsers: sample.map(String),
     };
   }
-}
-
-function profileOf(first: unknown, logins: unknown) {
-  const firstSeenMs = Number(first);
-  return { firstSeenMs: firstSeenMs < 0 ? undefined : firstSeenMs, logins: Number(logins) };
-}
-
-function sighting(value: unknown): Sighting | undefined {
-  const match = typeof value === 'string' ? /^(\d+):(\d+)$/.exec(value) : null;
-  return match ? { firstMs: Number(match[1]), lastMs: Number(match[2]) } : undefined;
 }

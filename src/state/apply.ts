@@ -1,0 +1,38 @@
+import type { AccessView, AuthView, StateLimits, StateOp, UserOp } from './store.ts';
+import { applyUserOp, type UserRecord } from './user-state.ts';
+
+export type UserView = AuthView | AccessView;
+
+/** One user's state while a batch is applied: the record, and first views kept for a retry. */
+export interface UserSlot {
+  record: UserRecord;
+  /** Kept first views by `keptField(eventKey)`, until the batch that made them is released. */
+  readonly kept: Map<string, UserView>;
+  /** Whether the record changed, and the first views this batch added: what a store must write. */
+  changed: boolean;
+  added?: Map<string, UserView>;
+}
+
+export const isUserOp = (op: StateOp): op is UserOp => op.kind !== 'ip-failure';
+
+/** Kept first views share the user's hash in Redis with its record: a prefix keeps them apart. */
+export const keptField = (eventKey: string) => `r:${eventKey}`;
+
+/**
+ * Applies one operation with the store contract (`store.ts`): an event whose first view is still kept
+ * gets it again, marked as a duplicate that may raise its signals again; an event that changed state
+ * keeps its view until released. Both stores call this, so they cannot disagree.
+ */
+export function applyKeeping(slot: UserSlot, op: UserOp, limits: StateLimits): UserView {
+  const field = keptField(op.eventKey);
+  const kept = slot.kept.get(field);
+  if (kept) return { ...kept, duplicate: true, firstView: true };
+  const view = applyUserOp(slot.record, op, limits);
+  const keep = op.kind === 'auth' ? op.outcome !== 'other' : op.records > 0;
+  if (!view.duplicate && keep) {
+    slot.changed = true;
+    slot.kept.set(field, view);
+    slot.added?.set(field, view);
+  }
+  return view;
+}
