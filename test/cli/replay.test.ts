@@ -9,7 +9,7 @@ const vigil = new URL('../../src/cli/vigil.ts', import.meta.url).pathname;
 const sample = new URL('../fixtures/sample.ndjson', import.meta.url).pathname;
 
 test('the demo finds the six planted incidents in the sample and nothing else', async () => {
-  const { stdout, stderr } = await run(process.execPath, [vigil, 'replay', sample], { maxBuffer: 16 << 20 });
+  const { stdout, stderr } = await run(process.execPath, [vigil, 'replay', '--as-of', 'newest', sample], { maxBuffer: 16 << 20 });
   const lines = stdout
     .trim()
     .split('\n')
@@ -48,12 +48,12 @@ test('the demo finds the six planted incidents in the sample and nothing else', 
 
 test('replay reads standard input and reports rejected lines with their number and reason', async () => {
   const events = readFileSync(sample, 'utf8').split('\n').slice(0, 3).join('\n');
-  const child = run(process.execPath, [vigil, 'replay', '-'], {});
+  const child = run(process.execPath, [vigil, 'replay', '--as-of', 'newest', '-'], {});
   child.child.stdin!.end(`${events}\n{"event_id":"x","type":"login_success"}\nnot json\n`);
   const { stdout, stderr } = await child;
   assert.equal(stdout, '');
-  assert.match(stderr, /^line 4: rejected: occurred_at: /m);
-  assert.match(stderr, /^line 5: rejected: malformed JSON: /m);
+  assert.match(stderr, /^line 4: rejected: invalid: occurred_at: /m);
+  assert.match(stderr, /^line 5: rejected: malformed: malformed JSON: /m);
   assert.match(stderr, /^events 5 \(rejected 2, duplicates 0\)$/m);
 });
 
@@ -71,7 +71,7 @@ test('simulate | replay | evaluate runs as a pipeline and finds every attack kin
         '-o',
         'pipefail',
         '-c',
-        `${shell} simulate --users 200 --days 18 --attacks 2 --truth ${truth} | ${shell} replay --quiet - | ${shell} evaluate --truth ${truth} --json`,
+        `${shell} simulate --users 200 --days 18 --attacks 2 --truth ${truth} | ${shell} replay --as-of newest --quiet - | ${shell} evaluate --truth ${truth} --json`,
       ],
       {
         env: { ...process.env, VIGIL_TRUSTED_NETWORKS: '81.4.109.0/24,38.124.103.0/24' },

@@ -57,6 +57,8 @@ export function authView(overrides: Partial<AuthView> = {}): AuthView {
     knownDevices: 0,
     loginFailures: 0,
     mfaFailures: 0,
+    loginFailuresBefore: 0,
+    mfaFailuresBefore: 0,
     ...overrides,
   };
 }

@@ -41,6 +41,7 @@ test('every invalid field is named with what is wrong', () => {
   );
   assert.deepEqual(result, {
     ok: false,
+    code: 'invalid',
     reason:
       'occurred_at: expected an ISO 8601 date-time with a zone; ip: expected an IPv4 or IPv6 address; records: Invalid input: expected int, received number',
   });
@@ -50,6 +51,7 @@ test('a missing required field is named', () => {
   const { user_id: _, ...rest } = login;
   assert.deepEqual(parseEvent(JSON.stringify(rest)), {
     ok: false,
+    code: 'invalid',
     reason: 'user_id: Invalid input: expected string, received undefined',
   });
 });
@@ -58,6 +60,7 @@ test('the topic decides the kind: an access event on the auth topic is rejected'
   const result = parseEvent(JSON.stringify(exportEvent), 'auth');
   assert.deepEqual(result, {
     ok: false,
+    code: 'invalid',
     reason:
       'type: Invalid option: expected one of "login_success"|"login_failure"|"mfa_success"|"mfa_failure"|"token_refresh"|"logout"',
   });
@@ -66,7 +69,19 @@ test('the topic decides the kind: an access event on the auth topic is rejected'
 test('an object with neither type nor action is rejected with the reason', () => {
   assert.deepEqual(parseEvent('{"event_id":"x"}'), {
     ok: false,
+    code: 'invalid',
     reason: 'kind: neither "type" (auth event) nor "action" (access event) is present',
   });
-  assert.deepEqual(parseEvent('[1]'), { ok: false, reason: 'expected a JSON object' });
+  assert.deepEqual(parseEvent('[1]'), { ok: false, code: 'malformed', reason: 'expected a JSON object' });
+});
+
+test('records and bytes are bounded to what one export can be, so every sum stays exact', () => {
+  const result = parseEvent(JSON.stringify({ ...exportEvent, records: 1e14, bytes: 2e15 }));
+  assert.deepEqual(result, {
+    ok: false,
+    code: 'invalid',
+    reason:
+      'records: Too big: expected number to be <=1000000000; bytes: Too big: expected number to be <=1000000000000000',
+  });
+  assert.equal(parseEvent(JSON.stringify({ ...exportEvent, records: 1e9, bytes: 1e15 })).ok, true);
 });

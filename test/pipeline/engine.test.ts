@@ -5,6 +5,7 @@ import { DEFAULT_POLICY } from '../../src/decide/policy.ts';
 import { Enricher } from '../../src/enrich/enrich.ts';
 import { GeoLocator } from '../../src/enrich/geo.ts';
 import { NetworkClassifier } from '../../src/enrich/networks.ts';
+import { newestEventClock } from '../../src/events/event-time.ts';
 import { Engine, stateLimits, type Outcome } from '../../src/pipeline/engine.ts';
 import { MemoryStateStore } from '../../src/state/memory/store.ts';
 
@@ -18,6 +19,7 @@ function engine() {
     enricher,
     settings,
     policy: DEFAULT_POLICY,
+    clock: newestEventClock(),
   });
 }
 
