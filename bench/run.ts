@@ -225,7 +225,8 @@ async function main() {
     users: USERS,
     days: 18,
     seed: 11,
-    start: '2026-03-02T00:00:00Z',
+    // Recent, so every path judges it against today's clock as production would.
+    start: new Date(Math.floor(Date.now() / 86_400_000 - 19) * 86_400_000).toISOString(),
     attacksPerKind: 5,
   });
   const lines = events.map((event) => JSON.stringify(event));

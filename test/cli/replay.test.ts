@@ -9,7 +9,9 @@ const vigil = new URL('../../src/cli/vigil.ts', import.meta.url).pathname;
 const sample = new URL('../fixtures/sample.ndjson', import.meta.url).pathname;
 
 test('the demo finds the six planted incidents in the sample and nothing else', async () => {
-  const { stdout, stderr } = await run(process.execPath, [vigil, 'replay', '--as-of', 'newest', sample], { maxBuffer: 16 << 20 });
+  const { stdout, stderr } = await run(process.execPath, [vigil, 'replay', '--as-of', 'newest', sample], {
+    maxBuffer: 16 << 20,
+  });
   const lines = stdout
     .trim()
     .split('\n')

@@ -29,9 +29,13 @@ test('e2e: the same simulated scenario through Kafka and the search engine score
 
   await node(['simulate', ...SCENARIO, '--truth', truth, '--out', events]);
   const replayed = join(dir, 'findings.ndjson');
-  await exec('bash', ['-c', `"${process.execPath}" "${vigil}" replay --quiet ${events} > ${replayed}`], {
-    env: { ...process.env, ...env },
-  });
+  await exec(
+    'bash',
+    ['-c', `"${process.execPath}" "${vigil}" replay --as-of newest --quiet ${events} > ${replayed}`],
+    {
+      env: { ...process.env, ...env },
+    },
+  );
   const fromReplay = JSON.parse((await node(['evaluate', '--truth', truth, '--json', replayed])).stdout);
 
   await runVigil(env, ['setup']);

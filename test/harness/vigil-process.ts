@@ -42,6 +42,9 @@ export function deployment() {
     VIGIL_SIGNING_KEY_ID: key.keyId,
     VIGIL_COMMAND_AUDIENCE: 'test-services',
     VIGIL_LOG_LEVEL: 'warn',
+    // The fixtures are recordings (the sample and the simulator's default company date from March 2026):
+    // judged against today's clock they would be too old, so a test deployment remembers five years.
+    VIGIL_EVENT_MAX_AGE_MS: String(5 * 365 * 86_400_000),
   };
   return { name, env, jwks: publicJwks(key) };
 }
