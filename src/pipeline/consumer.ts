@@ -148,7 +148,7 @@ export class Pipeline {
     outcomes.forEach((outcome, i) => {
       if (outcome.status !== 'rejected') return;
       this.#parts.metrics.deadLettered(outcome.code, 1);
-      deadLetters.push(deadLetter(originOf(batch, messages[i]!), `${outcome.code}: ${outcome.reason}`));
+      deadLetters.push(deadLetter(originOf(batch, messages[i]!), outcome.code, outcome.reason));
     });
 
     const commands = this.#commands(outcomes);
@@ -193,7 +193,7 @@ export class Pipeline {
       },
       'an event fails processing for good: dead-lettered',
     );
-    const letter = deadLetter(originOf(batch, message), `processing_failed: ${failure.message}`);
+    const letter = deadLetter(originOf(batch, message), 'processing_failed', failure.message);
     const retry = batchRetry(payload, metrics, logger, 'a dead letter');
     try {
       await retry('dead_letter', async () => {

@@ -17,19 +17,22 @@ export function originOf(batch: Pick<Batch, 'topic' | 'partition'>, message: Kaf
 
 export const DEAD_LETTER_HEADERS = {
   reason: 'vigil-reason',
+  /** A stable code (`invalid`, `event_time_out_of_range`, …) to route on; the reason is for people. */
+  code: 'vigil-reason-code',
   topic: 'vigil-source-topic',
   partition: 'vigil-source-partition',
   offset: 'vigil-source-offset',
   failedAt: 'vigil-failed-at',
 } as const;
 
-/** The original bytes, untouched, with the reason and the origin in headers. */
-export function deadLetter(origin: MessageOrigin, reason: string, now = new Date()): Message {
+/** The original bytes, untouched, with the reason, its code and the origin in headers. */
+export function deadLetter(origin: MessageOrigin, code: string, reason: string, now = new Date()): Message {
   return {
     key: origin.key,
     value: origin.value,
     headers: {
       [DEAD_LETTER_HEADERS.reason]: reason,
+      [DEAD_LETTER_HEADERS.code]: code,
       [DEAD_LETTER_HEADERS.topic]: origin.topic,
       [DEAD_LETTER_HEADERS.partition]: String(origin.partition),
       [DEAD_LETTER_HEADERS.offset]: origin.offset,

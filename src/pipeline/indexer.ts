@@ -81,7 +81,10 @@ export class SearchIndexer {
       const deadLetters: Message[] = [];
       for (const message of batch.messages) {
         const found = documentsIn(message);
-        if (!found) deadLetters.push(deadLetter(originOf(batch, message), 'not a batch of search documents'));
+        if (!found)
+          deadLetters.push(
+            deadLetter(originOf(batch, message), 'malformed', 'not a batch of search documents'),
+          );
         for (const document of found ?? []) documents.set(document, message);
       }
       const rejected = await retry('search', () => this.#write([...documents.keys()]));
@@ -91,6 +94,7 @@ export class SearchIndexer {
         deadLetters.push(
           deadLetter(
             { ...originOf(batch, documents.get(document)!), value },
+            'search_rejected',
             `search engine rejected the ${document.kind} document: ${reason}`,
           ),
         );

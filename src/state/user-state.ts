@@ -88,6 +88,16 @@ function failureCounts(record: UserRecord, atMs: number, limits: StateLimits) {
   };
 }
 
+type FailureCounts = ReturnType<typeof failureCounts>;
+
+/** The failures an auth view reports: the heaviest windows holding it, and near it before it came. */
+const countsOf = (before: FailureCounts, after: FailureCounts) => ({
+  loginFailures: after.logins.holding,
+  mfaFailures: after.mfa.holding,
+  loginFailuresBefore: before.logins.nearby,
+  mfaFailuresBefore: before.mfa.nearby,
+});
+
 function applyAuth(record: UserRecord, op: AuthOp, limits: StateLimits): AuthView {
   const base = {
     kind: 'auth',
@@ -102,21 +112,13 @@ function applyAuth(record: UserRecord, op: AuthOp, limits: StateLimits): AuthVie
   if (op.outcome === 'login_failure' || op.outcome === 'mfa_failure') {
     const duplicate = hasSeen(record, op.eventKey);
     const before = failureCounts(record, op.atMs, limits);
-    if (!duplicate) {
-      const index = bucketOf(op.atMs, limits.failureWindowMs);
-      addToBucket(record.failures, index, op.outcome === 'login_failure' ? [1, 0] : [0, 1]);
-      trimBuckets(record.failures, record.failures.at(-1)![0]);
-      remember(record, op.eventKey);
-    }
-    const after = duplicate ? before : failureCounts(record, op.atMs, limits);
-    return {
-      ...base,
-      duplicate,
-      loginFailures: after.logins.holding,
-      mfaFailures: after.mfa.holding,
-      loginFailuresBefore: before.logins.nearby,
-      mfaFailuresBefore: before.mfa.nearby,
-    };
+    if (duplicate) return { ...base, duplicate, ...countsOf(before, before) };
+    const index = bucketOf(op.atMs, limits.failureWindowMs);
+    addToBucket(record.failures, index, op.outcome === 'login_failure' ? [1, 0] : [0, 1]);
+    remember(record, op.eventKey);
+    const after = failureCounts(record, op.atMs, limits);
+    trimBuckets(record.failures);
+    return { ...base, duplicate, ...countsOf(before, after) };
   }
 
   if (hasSeen(record, op.eventKey)) return { ...base, duplicate: true, ...noFailures };
@@ -141,8 +143,9 @@ function applyAuth(record: UserRecord, op: AuthOp, limits: StateLimits): AuthVie
   let at = record.signIns.length;
   while (at > 0 && record.signIns[at - 1]![0] > op.atMs) at--;
   record.signIns.splice(at, 0, [op.atMs, op.eventKey, op.place ?? '']);
-  if (record.signIns.length > limits.historySize)
-    record.signIns.splice(0, record.signIns.length - limits.historySize);
+  const newest = record.signIns.at(-1)![0];
+  const kept = record.signIns.filter(([atMs]) => atMs > newest - limits.historyTtlMs);
+  record.signIns = kept.slice(Math.max(0, kept.length - limits.historySize));
   record.first = record.first === undefined ? op.atMs : Math.min(record.first, op.atMs);
   if (op.outcome === 'login') record.logins++;
   if (op.device) widen(record.devices, op.device, op.atMs, limits.maxDevices);
@@ -160,10 +163,7 @@ function applyAuth(record: UserRecord, op: AuthOp, limits: StateLimits): AuthVie
     ...(countrySeen && { country: countrySeen }),
     knownCountries,
     knownDevices,
-    loginFailures: failures.logins.holding,
-    mfaFailures: failures.mfa.holding,
-    loginFailuresBefore: failures.logins.nearby,
-    mfaFailuresBefore: failures.mfa.nearby,
+    ...countsOf(failures, failures),
   };
 }
 
@@ -188,13 +188,13 @@ function applyAccess(record: UserRecord, op: AccessOp, limits: StateLimits): Acc
   const before = windowPeaks(record.records, index, 1);
   if (!duplicate) {
     addToBucket(record.records, index, [op.records, 1]);
-    trimBuckets(record.records, record.records.at(-1)![0]);
     remember(record, op.eventKey);
     const total = windowEndingAt(record.records, index, 1);
     const n = Math.min(samples + 1, limits.baselineSamples);
     record.baseline = [mean + (total - mean) / n, samples + 1];
   }
   const after = duplicate ? before : windowPeaks(record.records, index, 1);
+  trimBuckets(record.records);
   const [records = 0, events = 0] = after.holdingCounts;
   return {
     ...view,

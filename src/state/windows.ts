@@ -20,12 +20,15 @@ export function addToBucket(buckets: Bucket[], index: number, counts: readonly n
   else buckets.splice(i, 0, [index, ...counts]);
 }
 
-/** Drops buckets that no window reaching `newest` can hold, with one window of slack for late events. */
-export function trimBuckets(buckets: Bucket[], newestIndex: number): void {
-  const keepFrom = newestIndex - 3 * WINDOW_BUCKETS;
-  let drop = 0;
-  while (drop < buckets.length && buckets[drop]![0] < keepFrom) drop++;
-  if (drop) buckets.splice(0, drop);
+/**
+ * Keeps the newest `KEPT_BUCKETS` buckets that hold something, however far apart: a count cap, not a
+ * time cap, so an event that arrives a day late still finds the burst it belongs to, while a user's
+ * windows never cost more than this many buckets.
+ */
+export const KEPT_BUCKETS = 3 * WINDOW_BUCKETS;
+
+export function trimBuckets(buckets: Bucket[]): void {
+  if (buckets.length > KEPT_BUCKETS) buckets.splice(0, buckets.length - KEPT_BUCKETS);
 }
 
 export interface WindowPeaks {

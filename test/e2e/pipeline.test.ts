@@ -101,6 +101,12 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
 
   const deadLetters = await readTopic(env.VIGIL_TOPIC_DEAD_LETTER!, 4);
   const reasons = deadLetters.map((m) => m.headers![DEAD_LETTER_HEADERS.reason]!.toString()).sort();
+  assert.deepEqual(deadLetters.map((m) => m.headers![DEAD_LETTER_HEADERS.code]!.toString()).sort(), [
+    'invalid',
+    'malformed',
+    'malformed',
+    'search_rejected',
+  ]);
   assert.match(reasons[0]!, /^malformed JSON: /);
   assert.equal(reasons[1], 'not a batch of search documents');
   assert.match(reasons[2]!, /^occurred_at: expected an ISO 8601 date-time/);
