@@ -78,3 +78,35 @@ export async function readTopic(topic: string, count: number, timeoutMs = 60_000
   }
   return messages;
 }
+
+/** Reads a topic from the start (committed transactions only) until `done` says so, or the timeout. */
+export async function readTopicUntil(
+  topic: string,
+  done: (messages: readonly KafkaMessage[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<KafkaMessage[]> {
+  const consumer = kafka().consumer({ groupId: uniqueName('reader'), readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const messages: KafkaMessage[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${topic}: not done after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          messages.push(message);
+          if (done(messages)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages;
+}
