@@ -153,6 +153,9 @@ export const opsSchema = z.object({
   /** Serves /metrics, /healthz and /readyz. */
   httpPort: port.default(9464),
   httpHost: z.string().default('0.0.0.0'),
+  /** Bounds what slow or half-open clients of that port can hold (see ops/http-server.ts). */
+  httpMaxConnections: z.number().int().positive().default(64),
+  httpTimeoutMs: z.number().int().positive().default(10_000),
   /** Also redact IP addresses and e-mail addresses from logs. */
   redactPersonalData: z.boolean().default(false),
 });
