@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { basicAuthOf, redactSecrets } from '../../config/redact.ts';
 import type { Alert } from './alert.ts';
 
 export const SIGNATURE_HEADER = 'vigil-signature';
@@ -32,18 +33,28 @@ export function verifyWebhook(
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** One page as JSON; `Idempotency-Key` is the decision id, the same on every redelivery. */
+/**
+ * One page as JSON; `Idempotency-Key` is the decision id, the same on every redelivery. The URL is a
+ * secret as a whole (it often holds the receiver's token), so errors never name it.
+ */
 export async function postWebhook(url: string, secret: string, alert: Alert): Promise<void> {
   const body = JSON.stringify({ version: 1, status: 'firing', alert });
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      [SIGNATURE_HEADER]: signWebhook(body, secret),
-      'idempotency-key': alert.annotations.decision_id ?? '',
-    },
-    body,
-    signal: AbortSignal.timeout(10_000),
-  });
+  const target = basicAuthOf(url);
+  let response: Response;
+  try {
+    response = await fetch(target.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signWebhook(body, secret),
+        'idempotency-key': alert.annotations.decision_id ?? '',
+        ...(target.authorization && { authorization: target.authorization }),
+      },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    throw new Error(`webhook: ${redactSecrets((error as Error).message)}`, { cause: error });
+  }
   if (!response.ok) throw new Error(`webhook: HTTP ${response.status}`);
 }
