@@ -8,8 +8,9 @@ import { CONFIG_FILE_VARIABLE, ENV_SETTINGS, convertEnvValue, type EnvSetting } 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
-    // A problem may quote what it was given, and a URL given may hold a password or a token.
-    const shown = problems.map(redactSecrets);
+    // A problem may quote what it was given, and a URL given may hold a password or a token; each is
+    // printed as one line, whatever a library's message held.
+    const shown = problems.map((problem) => redactSecrets(problem).replace(/\s*\n\s*/g, ' '));
     super(`invalid configuration: ${shown.join('; ')}`);
     this.name = 'ConfigError';
     this.problems = shown;
