@@ -5,9 +5,19 @@
 export {
   verifySecurityEvent,
   type SecurityEventCheck,
+  type SecurityEventExpectations,
+  type SecurityEventRejection,
+  SECURITY_EVENT_REJECTIONS,
   SESSION_REVOKED,
   ASSURANCE_LEVEL_CHANGE,
 } from './sinks/commands/security-event.ts';
 export type { SecurityEventClaims } from './sinks/commands/schema.ts';
-export { verifyWebhook, SIGNATURE_HEADER } from './sinks/alerts/webhook.ts';
+export {
+  checkWebhook,
+  verifyWebhook,
+  type WebhookCheck,
+  type WebhookRejection,
+  WEBHOOK_REJECTIONS,
+  SIGNATURE_HEADER,
+} from './sinks/alerts/webhook.ts';
 export type { Alert } from './sinks/alerts/alert.ts';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
-import { startHttpServer } from '../ops/http-server.ts';
+import { httpLimitsOf, startHttpServer } from '../ops/http-server.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import { SearchIndexer } from '../pipeline/indexer.ts';
 import { createKafka } from '../pipeline/kafka.ts';
@@ -33,7 +33,12 @@ export async function main(args: string[]): Promise<number> {
     metrics,
     logger: logger.child({ component: 'indexer' }),
   });
-  const server = await startHttpServer({ registry, ready }, config.ops.httpPort, config.ops.httpHost);
+  const server = await startHttpServer(
+    { registry, ready },
+    config.ops.httpPort,
+    config.ops.httpHost,
+    httpLimitsOf(config.ops),
+  );
   await waitFor('Kafka', () => indexer.start());
   logger.info({ port: config.ops.httpPort }, 'running');
 

@@ -1,13 +1,16 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import { fixedClock, newestEventClock, wallClock, type EventClock } from '../events/event-time.ts';
 import { createLogger } from '../ops/logger.ts';
 import { stateLimits, type Outcome } from '../pipeline/engine.ts';
+import { printable } from '../pipeline/printable.ts';
 import { toOutputLines } from '../pipeline/replay-output.ts';
 import { ReplaySummary } from '../pipeline/replay-summary.ts';
 import { MemoryStateStore } from '../state/memory/store.ts';
+import { PipeOutput } from './pipe-output.ts';
 import { createEngine } from './wiring.ts';
 
 const HELP = `usage: vigil replay <file.ndjson | -> [--as-of ISO | --as-of newest] [--batch N] [--quiet]
@@ -17,7 +20,14 @@ decisions as NDJSON on stdout, with a summary on stderr. Configuration as for \`
 
 Events dated too far ahead of the clock, or older than Vigil remembers, are refused as
 \`vigil run\` refuses them. The clock is the machine's; to replay a recorded file, judge it
---as-of the instant it was recorded, or --as-of newest: the newest event seen so far.`;
+--as-of the instant it was recorded, or --as-of newest: the newest event seen so far.
+
+Exit status 2 when the arguments or the input file are unusable.`;
+
+/** As for a bad argument: the command line names something that cannot be used. */
+const EXIT_BAD_INPUT = 2;
+
+const BOM = '\uFEFF';
 
 export async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -35,18 +45,21 @@ export async function main(args: string[]): Promise<number> {
   const clock = clockOf(values['as-of']);
   if (values.help || positionals.length !== 1 || !Number.isInteger(batchSize) || batchSize < 1 || !clock) {
     process.stderr.write(`${HELP}\n`);
-    return values.help ? 0 : 2;
+    return values.help ? 0 : EXIT_BAD_INPUT;
+  }
+  const file = positionals[0]!;
+  const input = await openInput(file);
+  if (typeof input === 'string') {
+    process.stderr.write(`vigil replay: cannot read ${printable(file)}: ${input}\n`);
+    return EXIT_BAD_INPUT;
   }
   const config = loadConfig();
   const logger = createLogger({ level: values['log-level'], destination: process.stderr });
   const { engine, geo } = createEngine(config, new MemoryStateStore(stateLimits(config.detect)), logger, {
     clock,
   });
-  const file = positionals[0]!;
-  const lines = createInterface({
-    input: file === '-' ? process.stdin : createReadStream(file),
-    crlfDelay: Infinity,
-  });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const output = new PipeOutput(process.stdout);
   const summary = new ReplaySummary();
   let batch: { line: number; value: string; origin: string }[] = [];
   let lineNumber = 0;
@@ -58,24 +71,42 @@ export async function main(args: string[]): Promise<number> {
     outcomes.forEach((outcome: Outcome, i) => {
       summary.add(outcome);
       if (outcome.status === 'rejected')
-        process.stderr.write(`line ${batch[i]!.line}: rejected: ${outcome.code}: ${outcome.reason}\n`);
+        process.stderr.write(
+          `line ${batch[i]!.line}: rejected: ${outcome.code}: ${printable(outcome.reason)}\n`,
+        );
       else out.push(...toOutputLines(outcome));
     });
-    if (out.length && !process.stdout.write(out.join(''))) {
-      await new Promise((resolve) => process.stdout.once('drain', resolve));
-    }
+    if (out.length) await output.write(out.join(''));
     batch = [];
   };
 
-  for await (const line of lines) {
-    lineNumber++;
-    if (line.trim() === '') continue;
-    batch.push({ line: lineNumber, value: line, origin: `line ${lineNumber}` });
-    if (batch.length >= batchSize) await flush();
+  let readError: Error | undefined;
+  try {
+    for await (const text of lines) {
+      lineNumber++;
+      // A file saved by some Windows editors starts with a byte order mark, which is not JSON.
+      const line = lineNumber === 1 && text.startsWith(BOM) ? text.slice(1) : text;
+      if (line.trim() === '') continue;
+      batch.push({ line: lineNumber, value: line, origin: `line ${lineNumber}` });
+      if (batch.length >= batchSize) await flush();
+      if (output.closed) break;
+    }
+    if (!output.closed) await flush();
+  } catch (error) {
+    readError = error as Error;
   }
-  await flush();
   await engine.close();
   geo.close();
+  if (readError) {
+    process.stderr.write(`vigil replay: cannot read ${printable(file)}: ${describe(readError)}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (output.failure) {
+    process.stderr.write(`vigil replay: cannot write the output: ${describe(output.failure)}\n`);
+    return 1;
+  }
+  // Whoever closed the pipe took what they wanted; a summary of the rest would only be noise.
+  if (output.closed) return 0;
   if (!values.quiet) process.stderr.write(summary.render());
   return 0;
 }
@@ -86,3 +117,30 @@ function clockOf(asOf: string | undefined): EventClock | undefined {
   const atMs = Date.parse(asOf);
   return Number.isNaN(atMs) ? undefined : fixedClock(atMs);
 }
+/** The input, or why it cannot be read, found before any work starts. */
+async function openInput(file: string): Promise<Readable | string> {
+  if (file === '-') return process.stdin;
+  try {
+    const handle = await open(file);
+    if ((await handle.stat()).isDirectory()) {
+      await handle.close();
+      return 'is a directory';
+    }
+    return handle.createReadStream();
+  } catch (error) {
+    return describe(error as Error);
+  }
+}
+
+const describe = (error: NodeJS.ErrnoException) => {
+  switch (error.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return printable(error.message);
+  }
+};

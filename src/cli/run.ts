@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
-import { startHttpServer } from '../ops/http-server.ts';
+import { httpLimitsOf, startHttpServer } from '../ops/http-server.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import { Pipeline } from '../pipeline/consumer.ts';
 import { SearchIndexer } from '../pipeline/indexer.ts';
@@ -96,6 +96,7 @@ export async function main(args: string[]): Promise<number> {
     { registry, ready, jwks: publicJwks(signingKey) },
     config.ops.httpPort,
     config.ops.httpHost,
+    httpLimitsOf(config.ops),
   );
   await waitFor('Kafka', () => pipeline.start());
   if (indexer) await waitFor('Kafka', () => indexer.start());

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, redactSecrets } from '../config/index.ts';
 import { createLogger } from '../ops/logger.ts';
 import { kibanaSavedObjects } from '../dashboards/kibana.ts';
 import { importIntoKibana } from '../dashboards/kibana-import.ts';
@@ -36,7 +36,10 @@ export async function main(args: string[]): Promise<number> {
   if (values.kibana) {
     const objects = kibanaSavedObjects(config.search.indexPrefix);
     const { successCount } = await importIntoKibana(values.kibana, objects, config.search);
-    logger.info({ kibana: values.kibana, objects: successCount }, 'Kibana dashboards imported');
+    logger.info(
+      { kibana: redactSecrets(values.kibana), objects: successCount },
+      'Kibana dashboards imported',
+    );
   }
   return 0;
 }

@@ -78,6 +78,8 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('VIGIL_LOG_LEVEL', 'ops.logLevel'),
   setting('VIGIL_HTTP_PORT', 'ops.httpPort', 'number'),
   setting('VIGIL_HTTP_HOST', 'ops.httpHost'),
+  setting('VIGIL_HTTP_MAX_CONNECTIONS', 'ops.httpMaxConnections', 'number'),
+  setting('VIGIL_HTTP_TIMEOUT_MS', 'ops.httpTimeoutMs', 'number'),
   setting('VIGIL_REDACT_PERSONAL_DATA', 'ops.redactPersonalData', 'boolean'),
 ];
 

@@ -2,14 +2,18 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
+import { redactSecrets } from './redact.ts';
 import { CONFIG_FILE_VARIABLE, ENV_SETTINGS, convertEnvValue, type EnvSetting } from './env.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
-    super(`invalid configuration: ${problems.join('; ')}`);
+    // A problem may quote what it was given, and a URL given may hold a password or a token; each is
+    // printed as one line, whatever a library's message held.
+    const shown = problems.map((problem) => redactSecrets(problem).replace(/\s*\n\s*/g, ' '));
+    super(`invalid configuration: ${shown.join('; ')}`);
     this.name = 'ConfigError';
-    this.problems = problems;
+    this.problems = shown;
   }
 }
 
@@ -94,27 +98,4 @@ function describeIssue(
     return `${variable.name}: ${issue.message}${file ? ` (or ${dotted} in ${file})` : ''}`;
   }
   return `${file ?? 'config'}: ${dotted}: ${issue.message}`;
-}
-
-// A webhook URL often carries its own token (Slack, Teams), so it is a secret too.
-const SECRET_KEYS = new Set([
-  'password',
-  'apiKey',
-  'signingKey',
-  'privateKey',
-  'webhookUrl',
-  'webhookSecret',
-]);
-
-/** The configuration as it may be logged: secrets replaced, credentials stripped from URLs. */
-export function redactConfig(value: unknown, key = ''): unknown {
-  if (SECRET_KEYS.has(key) && value !== undefined) return '[redacted]';
-  if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(value)) {
-    return value.replace(/\/\/[^/]*@/, '//[redacted]@');
-  }
-  if (Array.isArray(value)) return value.map((item) => redactConfig(item));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactConfig(v, k)]));
-  }
-  return value;
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ACCESS_ACTIONS } from '../events/schema.ts';
+import { cidr, geoDataFolder } from './checks.ts';
 
 /** Every setting Vigil knows, with its default. Environment variables map onto it in `env.ts`. */
 
@@ -75,7 +76,7 @@ export const detectSchema = z.object({
       maxSpeedKmh: z.number().positive().default(900),
       // Elastic's rule requires 500 km; shorter hops are within GeoIP error.
       minDistanceKm: z.number().nonnegative().default(500),
-      trustedNetworks: z.array(z.string()).default([]),
+      trustedNetworks: z.array(cidr).default([]),
       /** Sign-ins kept per user; travel compares only the nearest ones in event time. */
       historySize: z.number().int().min(1).max(100).default(10),
       historyDays: z.number().positive().default(30),
@@ -163,6 +164,9 @@ export const opsSchema = z.object({
   /** Serves /metrics, /healthz and /readyz. */
   httpPort: port.default(9464),
   httpHost: z.string().default('0.0.0.0'),
+  /** Bounds what slow or half-open clients of that port can hold (see ops/http-server.ts). */
+  httpMaxConnections: z.number().int().positive().default(64),
+  httpTimeoutMs: z.number().int().positive().default(10_000),
   /** Also redact IP addresses and e-mail addresses from logs. */
   redactPersonalData: z.boolean().default(false),
 });
@@ -176,7 +180,7 @@ export const configSchema = z.object({
   /** YAML/JSON policy mapping signals to actions; the built-in policy when absent. */
   policyFile: z.string().optional(),
   /** A GeoLite2 data folder built by geoip-lite's updater; watched and reloaded without a restart. */
-  geoDataDir: z.string().optional(),
+  geoDataDir: geoDataFolder.optional(),
   alerting: alertingSchema.prefault({}).refine((alerting) => !alerting.webhookUrl || alerting.webhookSecret, {
     message: 'a webhook needs a secret to sign with',
     path: ['webhookSecret'],

@@ -1,4 +1,5 @@
 import type { Config } from '../config/index.ts';
+import { basicAuthOf } from '../config/redact.ts';
 import type { SavedObject } from './kibana.ts';
 
 export interface ImportResult {
@@ -17,13 +18,16 @@ export async function importIntoKibana(
   const form = new FormData();
   const ndjson = objects.map((object) => JSON.stringify(object)).join('\n');
   form.append('file', new Blob([ndjson], { type: 'application/ndjson' }), 'vigil.ndjson');
+  // fetch refuses a URL with `user:password@`; those credentials go in a header instead.
+  const target = basicAuthOf(kibanaUrl);
   const headers: Record<string, string> = { 'kbn-xsrf': 'vigil' };
   if (credentials.apiKey) headers.authorization = `ApiKey ${credentials.apiKey}`;
   else if (credentials.username)
     headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password ?? ''}`).toString('base64')}`;
+  else if (target.authorization) headers.authorization = target.authorization;
   const url = new URL(
     'api/saved_objects/_import?overwrite=true',
-    kibanaUrl.endsWith('/') ? kibanaUrl : `${kibanaUrl}/`,
+    target.url.endsWith('/') ? target.url : `${target.url}/`,
   );
   const response = await fetch(url, {
     method: 'POST',

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { redactStrings } from '../config/redact.ts';
 
 export type { Logger };
 
@@ -29,6 +30,10 @@ export function createLogger(options: LoggerOptions): Logger {
       name: 'vigil',
       level: options.level,
       redact: { paths, censor: '[redacted]' },
+      // An error's message may quote a URL with its credentials (a client library naming its target).
+      serializers: {
+        err: (err: unknown) => redactStrings(err instanceof Error ? pino.stdSerializers.err(err) : err),
+      },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

@@ -27,10 +27,17 @@ export interface IndexerMetrics {
   sinkError(sink: Sink): void;
 }
 
+/**
+ * Why a command was not paged: `malformed` (not a token at all), `unverified` (a token Vigil's key did
+ * not sign, or not of the published shape), `stale`, `below_severity`.
+ */
+export const ALERT_SKIP_REASONS = ['below_severity', 'unverified', 'malformed', 'stale'] as const;
+export type AlertSkipReason = (typeof ALERT_SKIP_REASONS)[number];
+
 /** What the alert notifier reports. */
 export interface AlertMetrics {
   alert(destination: 'alertmanager' | 'webhook', outcome: 'sent' | 'grouped', count?: number): void;
-  alertSkipped(reason: 'below_severity' | 'unverified' | 'stale'): void;
+  alertSkipped(reason: AlertSkipReason): void;
   sinkError(sink: Sink): void;
 }
 
@@ -95,9 +102,9 @@ export function createMetrics(options: { ready?: () => boolean } = {}): {
   );
   const alertsSkipped = counter(
     'vigil_alerts_skipped_total',
-    'Commands not paged: below the alerting severity, failing verification, or older than an episode.',
+    'Commands not paged: below the alerting severity, failing verification, unreadable, or older than an episode.',
     ['reason'],
-    each('reason', ['below_severity', 'unverified', 'stale']),
+    each('reason', ALERT_SKIP_REASONS),
   );
   new Gauge({
     name: 'vigil_ready',

@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../ops/logger.ts';
-import type { AlertMetrics } from '../ops/metrics.ts';
+import type { AlertMetrics, AlertSkipReason } from '../ops/metrics.ts';
 import { alertOf, type Alert } from '../sinks/alerts/alert.ts';
 import { postToAlertmanagers } from '../sinks/alerts/alertmanager.ts';
 import type { PageLedger } from '../sinks/alerts/page-ledger.ts';
@@ -96,27 +96,55 @@ export class AlertNotifier {
 
   #alertOf(message: KafkaMessage): Alert | undefined {
     const { config, jwks, metrics, logger } = this.#parts;
-    const producedMs = Number(message.timestamp);
-    // Switching alerting on over an old command topic must not page its whole history.
-    if (Date.now() - producedMs > config.alerting.repeatIntervalMs) {
-      metrics.alertSkipped('stale');
-      return undefined;
+    let page: Page;
+    try {
+      page = pageOf(message, config, jwks, Date.now());
+    } catch (error) {
+      // Kafka hands a failed batch over again, so one command that cannot be read would stop paging
+      // for its whole partition: it is counted and passed over like any other bad command.
+      page = {
+        skipped: 'malformed',
+        code: 'unreadable',
+        reason: error instanceof Error ? error.message : String(error),
+      };
     }
-    const check = verifySecurityEvent(message.value?.toString() ?? '', jwks, {
-      issuer: config.commands.issuer,
-      audience: config.commands.audience[0]!,
-      nowMs: producedMs,
-    });
-    if (!check.ok) {
-      metrics.alertSkipped('unverified');
+    if ('alert' in page) return page.alert;
+    metrics.alertSkipped(page.skipped);
+    if (page.reason !== undefined) {
       logger.error(
-        { offset: message.offset, reason: check.reason },
-        'command failed verification; not paging',
+        { offset: message.offset, skipped: page.skipped, code: page.code, reason: page.reason },
+        'command unreadable or unverified; not paging',
       );
-      return undefined;
     }
-    const alert = alertOf(check.claims, config.alerting, Date.now());
-    if (!alert) metrics.alertSkipped('below_severity');
-    return alert;
+    return undefined;
   }
+}
+
+/** A command's page, or why there is none; `code` and `reason` say what verification refused. */
+export type Page =
+  | { readonly alert: Alert }
+  | { readonly skipped: AlertSkipReason; readonly code?: string; readonly reason?: string };
+
+/** The page for one message of the commands topic, read as anything at all may be on it. */
+export function pageOf(
+  message: Pick<KafkaMessage, 'timestamp' | 'value'>,
+  config: Pick<Config, 'alerting' | 'commands'>,
+  jwks: { keys: readonly PublicJwk[] },
+  nowMs: number,
+): Page {
+  const timestampMs = Number(message.timestamp);
+  const producedMs = Number.isFinite(timestampMs) ? timestampMs : nowMs;
+  // Switching alerting on over an old command topic must not page its whole history.
+  if (nowMs - producedMs > config.alerting.repeatIntervalMs) return { skipped: 'stale' };
+  const check = verifySecurityEvent(message.value?.toString() ?? '', jwks, {
+    issuer: config.commands.issuer,
+    audience: config.commands.audience[0]!,
+    nowMs: producedMs,
+  });
+  if (!check.ok) {
+    const skipped = check.code === 'malformed' ? 'malformed' : 'unverified';
+    return { skipped, code: check.code, reason: check.reason };
+  }
+  const alert = alertOf(check.claims, config.alerting, nowMs);
+  return alert ? { alert } : { skipped: 'below_severity' };
 }

@@ -1,4 +1,5 @@
 import type { Outcome } from './engine.ts';
+import { printable } from './printable.ts';
 
 /** The human end of `replay`: what came in, what it found, and who to look at first. */
 export class ReplaySummary {
@@ -37,7 +38,7 @@ export class ReplaySummary {
       .slice(0, 5)
       .map(
         ([user, r]) =>
-          `  ${user.padEnd(18)} risk ${r.maxRisk.toFixed(2)}, ${r.signals} signal${r.signals === 1 ? '' : 's'}`,
+          `  ${printable(user).padEnd(18)} risk ${r.maxRisk.toFixed(2)}, ${r.signals} signal${r.signals === 1 ? '' : 's'}`,
       );
     return [
       `events ${this.#events} (rejected ${this.#rejected}, duplicates ${this.#duplicates})`,

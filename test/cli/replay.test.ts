@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
@@ -90,4 +91,43 @@ test('simulate | replay | evaluate runs as a pipeline and finds every attack kin
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a missing input file is one line on stderr and exit status 2', async () => {
+  const missing = '/nonexistent/events.ndjson';
+  const result = await run(process.execPath, [vigil, 'replay', missing]).catch(
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+  assert.deepEqual(
+    { code: 'code' in result ? result.code : 0, stdout: result.stdout, stderr: result.stderr },
+    { code: 2, stdout: '', stderr: `vigil replay: cannot read ${missing}: no such file\n` },
+  );
+});
+
+test('a byte order mark before the first event is skipped, not rejected', async () => {
+  const events = readFileSync(sample, 'utf8').split('\n').slice(0, 3).join('\n');
+  const child = run(process.execPath, [vigil, 'replay', '-'], {});
+  child.child.stdin!.end(`\uFEFF${events}\n`);
+  const { stderr } = await child;
+  assert.equal(stderr.split('\n')[0], 'events 3 (rejected 0, duplicates 0)');
+});
+
+test('a reader that closes the pipe early (| head -1) ends replay quietly with status 0', async () => {
+  const child = spawn(process.execPath, [vigil, 'replay', sample], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Nobody will read: the first write fails with EPIPE, as after `head` has taken its line and left.
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [status] = (await once(child, 'close')) as [number];
+  assert.deepEqual({ status, stderr }, { status: 0, stderr: '' });
+});
+
+test('control characters from the input are printed escaped in the rejection lines', async () => {
+  const child = run(process.execPath, [vigil, 'replay', '--quiet', '-'], {});
+  child.child.stdin!.end('not json \u001b[2J\u001b]0;owned\u0007\n');
+  const { stderr } = await child;
+  assert.equal(
+    stderr,
+    'line 1: rejected: malformed JSON: Unexpected token \'o\', "not json \\u001b["... is not valid JSON\n',
+  );
 });

@@ -121,3 +121,18 @@ test('on-call alerting: Alertmanagers as a list, the severity as one of four, a 
     ['VIGIL_ALERT_WEBHOOK_SECRET: at least 16 characters'],
   );
 });
+
+test('a bad URL is quoted back with its credentials masked', () => {
+  assert.deepEqual(
+    problemsOf(() =>
+      loadConfig({ env: { VIGIL_KIBANA_URL: 'https://viewer:hunter2@kibana example/?token=abc' } }),
+    ),
+    ['VIGIL_KIBANA_URL: Invalid URL (got "https://[redacted]@kibana example/?token=[redacted]")'],
+  );
+  assert.deepEqual(
+    problemsOf(() =>
+      loadConfig({ env: { VIGIL_ALERTMANAGER_URLS: 'http://am-0:9093,http://pager:hunter2@[am-1]' } }),
+    ),
+    ['VIGIL_ALERTMANAGER_URLS: Invalid URL (got "http://am-0:9093,http://[redacted]@[am-1]")'],
+  );
+});

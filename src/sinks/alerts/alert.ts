@@ -1,4 +1,5 @@
 import { investigationUrl } from '../../dashboards/links.ts';
+import { withoutSecrets } from '../../config/redact.ts';
 import { SEVERITIES } from '../../config/schema.ts';
 import type { Severity } from '../../detect/signal.ts';
 import type { SecurityEventClaims } from '../commands/schema.ts';
@@ -44,7 +45,8 @@ export function alertOf(
 
   const user = claims.sub_id.user.id;
   const occurredAt = new Date(event!.event_timestamp * 1000).toISOString();
-  const link = investigationUrl(settings.kibanaUrl, user, occurredAt);
+  // Pages are read in chat and mail: the link never carries Kibana credentials from the setting.
+  const link = investigationUrl(withoutSecrets(settings.kibanaUrl), user, occurredAt);
   const done = decision.action === 'revoke_sessions' ? 'sessions revoked' : 'step-up required';
   return {
     labels: { alertname: ALERT_NAME, severity, signal: leading.type, user, action: decision.action },

@@ -1,6 +1,6 @@
 import type { DecisionRecord } from '../../pipeline/engine.ts';
 import { securityEventSchema, type SecurityEventClaims } from './schema.ts';
-import { signJws, verifyJws, type PublicJwk, type SigningKey } from './signing.ts';
+import { JWS_REJECTIONS, signJws, verifyJws, type SigningKey } from './signing.ts';
 
 /** OpenID CAEP event types (Shared Signals Framework). */
 export const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
@@ -80,33 +80,76 @@ export function signSecurityEvent(
   return signJws(securityEventClaims(decision, settings, nowMs), key, SET_TYPE);
 }
 
-export type SecurityEventCheck = { ok: true; claims: SecurityEventClaims } | { ok: false; reason: string };
+/**
+ * Why a command was refused: the JWS reasons, then `wrong_type` (not a Security Event Token),
+ * `invalid_claims` (not the published shape), `wrong_issuer`, `wrong_audience`, `expired`, and
+ * `issued_in_future` (an `iat` beyond the clock skew: a clock far off, or a token minted ahead).
+ */
+export const SECURITY_EVENT_REJECTIONS = [
+  ...JWS_REJECTIONS,
+  'wrong_type',
+  'invalid_claims',
+  'wrong_issuer',
+  'wrong_audience',
+  'expired',
+  'issued_in_future',
+] as const;
+export type SecurityEventRejection = (typeof SECURITY_EVENT_REJECTIONS)[number];
+
+export type SecurityEventCheck =
+  { ok: true; claims: SecurityEventClaims } | { ok: false; code: SecurityEventRejection; reason: string };
+
+export interface SecurityEventExpectations {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly nowMs?: number;
+  /** How far ahead of this clock an `iat` may be; 300 s by default. */
+  readonly clockSkewSeconds?: number;
+}
+
+const DEFAULT_CLOCK_SKEW_SECONDS = 300;
+
+/** RFC 7515 §4.1.9: a media type, compared without case, whose `application/` may be left out. */
+const isSetType = (typ: unknown) =>
+  typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === SET_TYPE;
+
+const reject = (code: SecurityEventRejection, reason: string): SecurityEventCheck => ({
+  ok: false,
+  code,
+  reason,
+});
 
 /**
  * For services that enforce Vigil's commands: accepts a token only if Vigil's key signed it, it is a
  * SET of the published shape (schemas/command.v1.json) for this audience from the expected issuer,
- * and it has not expired.
+ * and it has not expired. Token and JWKS come from outside and may be anything: a bad one is refused
+ * with a reason (and a code to branch on), never thrown.
  */
 export function verifySecurityEvent(
-  token: string,
-  jwks: { keys: readonly PublicJwk[] },
-  expected: { issuer: string; audience: string; nowMs?: number },
+  token: unknown,
+  jwks: unknown,
+  expected: SecurityEventExpectations,
 ): SecurityEventCheck {
   const checked = verifyJws(token, jwks);
   if (!checked.ok) return checked;
-  if (checked.header.typ !== SET_TYPE)
-    return { ok: false, reason: `typ is ${String(checked.header.typ)}, not ${SET_TYPE}` };
+  if (!isSetType(checked.header.typ))
+    return reject('wrong_type', `typ is ${String(JSON.stringify(checked.header.typ))}, not ${SET_TYPE}`);
   const parsed = securityEventSchema.safeParse(checked.payload);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    return { ok: false, reason: `not a Vigil command: ${problems.join('; ')}` };
+    return reject('invalid_claims', `not a Vigil command: ${problems.join('; ')}`);
   }
   const claims = parsed.data;
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (claims.iss !== expected.issuer)
-    return { ok: false, reason: `issuer ${claims.iss} is not ${expected.issuer}` };
+    return reject('wrong_issuer', `issuer ${claims.iss} is not ${expected.issuer}`);
   if (!audiences.includes(expected.audience))
-    return { ok: false, reason: `not addressed to ${expected.audience}` };
-  if (claims.exp < Math.floor((expected.nowMs ?? Date.now()) / 1000)) return { ok: false, reason: 'expired' };
+    return reject('wrong_audience', `not addressed to ${expected.audience}`);
+  const nowSeconds = Math.floor((expected.nowMs ?? Date.now()) / 1000);
+  const skewSeconds = expected.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
+  // Written as "not within" so that a NaN from a bad clock or option refuses rather than accepts.
+  if (!(claims.exp >= nowSeconds)) return reject('expired', 'expired');
+  if (!(claims.iat <= nowSeconds + skewSeconds))
+    return reject('issued_in_future', `issued ${claims.iat - nowSeconds} s in the future`);
   return { ok: true, claims };
 }

@@ -1,4 +1,4 @@
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type ClusterNode, type ClusterOptions } from 'ioredis';
 import type { Config } from '../../config/index.ts';
 
 /**
@@ -9,17 +9,35 @@ export function connectRedis(config: Config['redis']): Redis | Cluster {
   const common = { enableAutoPipelining: true, lazyConnect: true } as const;
   if (config.mode === 'standalone')
     return new Redis(config.urls[0]!, { ...common, maxRetriesPerRequest: null });
-  const nodes = config.urls.map((url) => {
-    const { hostname, port } = new URL(url);
-    return { host: hostname, port: Number(port || 6379) };
-  });
-  const { username, password } = new URL(config.urls[0]!);
-  return new Cluster(nodes, {
-    ...common,
-    redisOptions: {
-      maxRetriesPerRequest: null,
-      ...(username && { username: decodeURIComponent(username) }),
-      ...(password && { password: decodeURIComponent(password) }),
+  const { nodes, options } = clusterOptionsOf(config.urls);
+  return new Cluster(nodes, { ...common, ...options });
+}
+
+/**
+ * The seed nodes and node options of a cluster from its URLs. ioredis reads a URL (credentials, and
+ * TLS for `rediss://`) for a standalone client only; a cluster takes them as options, applied to
+ * every node it discovers, so one `rediss://` seed means TLS for all of them.
+ */
+export function clusterOptionsOf(urls: readonly string[]): {
+  nodes: ClusterNode[];
+  options: Pick<ClusterOptions, 'redisOptions'>;
+} {
+  const parsed = urls.map((url) => new URL(url));
+  const nodes = parsed.map(({ hostname, port }) => ({
+    host: hostname.replace(/^\[(.*)\]$/, '$1'), // an IPv6 literal, without the URL's brackets
+    port: Number(port || 6379),
+  }));
+  const { username, password } = parsed[0]!;
+  const tls = parsed.some((url) => url.protocol === 'rediss:');
+  return {
+    nodes,
+    options: {
+      redisOptions: {
+        maxRetriesPerRequest: null,
+        ...(username && { username: decodeURIComponent(username) }),
+        ...(password && { password: decodeURIComponent(password) }),
+        ...(tls && { tls: {} }),
+      },
     },
-  });
+  };
 }

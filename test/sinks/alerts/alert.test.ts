@@ -91,3 +91,11 @@ test('an event replayed from long ago stays open for the repeat interval from no
   const alert = alertOf(claimsOf({}), settings, NOW + 24 * HOUR)!;
   assert.equal(alert.endsAt, new Date(NOW + 28 * HOUR).toISOString());
 });
+
+test('the investigation link leaves out credentials written into VIGIL_KIBANA_URL', () => {
+  const kibanaUrl = 'https://viewer:hunter2@kibana.example/?auth_token=abc';
+  const alert = alertOf(claimsOf({}), { ...settings, kibanaUrl }, NOW)!;
+  assert.ok(alert.annotations.investigation_url!.startsWith('https://kibana.example/app/dashboards#/view/'));
+  assert.ok(!JSON.stringify(alert).includes('hunter2'));
+  assert.ok(!JSON.stringify(alert).includes('abc'));
+});
