@@ -72,7 +72,7 @@ export async function main(args: string[]): Promise<number> {
       summary.add(outcome);
       if (outcome.status === 'rejected')
         process.stderr.write(
-          `line ${batch[i]!.line}: rejected: ${outcome.code}: ${printable(outcome.reason)}\n`,
+          `line ${batch[i]!.line}: rejected (${outcome.code}): ${printable(outcome.reason)}\n`,
         );
       else out.push(...toOutputLines(outcome));
     });

@@ -55,8 +55,8 @@ test('replay reads standard input and reports rejected lines with their number a
   child.child.stdin!.end(`${events}\n{"event_id":"x","type":"login_success"}\nnot json\n`);
   const { stdout, stderr } = await child;
   assert.equal(stdout, '');
-  assert.match(stderr, /^line 4: rejected: invalid: occurred_at: /m);
-  assert.match(stderr, /^line 5: rejected: malformed: malformed JSON: /m);
+  assert.match(stderr, /^line 4: rejected \(invalid\): occurred_at: /m);
+  assert.match(stderr, /^line 5: rejected \(malformed\): malformed JSON: /m);
   assert.match(stderr, /^events 5 \(rejected 2, duplicates 0\)$/m);
 });
 
@@ -106,14 +106,16 @@ test('a missing input file is one line on stderr and exit status 2', async () =>
 
 test('a byte order mark before the first event is skipped, not rejected', async () => {
   const events = readFileSync(sample, 'utf8').split('\n').slice(0, 3).join('\n');
-  const child = run(process.execPath, [vigil, 'replay', '-'], {});
+  const child = run(process.execPath, [vigil, 'replay', '--as-of', 'newest', '-'], {});
   child.child.stdin!.end(`\uFEFF${events}\n`);
   const { stderr } = await child;
   assert.equal(stderr.split('\n')[0], 'events 3 (rejected 0, duplicates 0)');
 });
 
 test('a reader that closes the pipe early (| head -1) ends replay quietly with status 0', async () => {
-  const child = spawn(process.execPath, [vigil, 'replay', sample], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [vigil, 'replay', '--as-of', 'newest', sample], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // Nobody will read: the first write fails with EPIPE, as after `head` has taken its line and left.
   child.stdout.destroy();
   let stderr = '';
@@ -123,11 +125,11 @@ test('a reader that closes the pipe early (| head -1) ends replay quietly with s
 });
 
 test('control characters from the input are printed escaped in the rejection lines', async () => {
-  const child = run(process.execPath, [vigil, 'replay', '--quiet', '-'], {});
+  const child = run(process.execPath, [vigil, 'replay', '--as-of', 'newest', '--quiet', '-'], {});
   child.child.stdin!.end('not json \u001b[2J\u001b]0;owned\u0007\n');
   const { stderr } = await child;
   assert.equal(
     stderr,
-    'line 1: rejected: malformed JSON: Unexpected token \'o\', "not json \\u001b["... is not valid JSON\n',
+    'line 1: rejected (malformed): malformed JSON: Unexpected token \'o\', "not json \\u001b["... is not valid JSON\n',
   );
 });
