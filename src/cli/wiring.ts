@@ -8,18 +8,14 @@ import { Engine } from '../pipeline/engine.ts';
 import type { StateStore } from '../state/store.ts';
 
 /** The engine as every command builds it: config read once, parts handed down. */
-export function createEngine(
-  config: Config,
-  store: StateStore,
-  logger: Logger,
-  options: { watchGeoData?: boolean } = {},
-) {
+export function createEngine(config: Config, store: StateStore, logger: Logger) {
   const geo = GeoLocator.load({
     ...(config.geoDataDir && { dataDir: config.geoDataDir }),
-    watch: options.watchGeoData ?? false,
     logger: logger.child({ component: 'geo' }),
   });
-  const enricher = new Enricher(geo, new NetworkClassifier(config.detect.travel.trustedNetworks));
+  const enricher = new Enricher(geo, new NetworkClassifier(config.detect.travel.trustedNetworks), {
+    trustedGeoServices: config.trustedGeoServices,
+  });
   const engine = new Engine({
     store,
     enricher,
