@@ -23,7 +23,7 @@ Consumes the auth and access topics in the consumer group, keeps state in Redis,
 commands, and indexes events, signals and decisions in the search engine (through the documents topic,
 so the engine never delays a command). --no-index commits the documents but leaves their indexing to
 \`vigil index\` processes, which keeps that work off this one; --no-search runs the detection path
-alone. Stops cleanly on SIGTERM or SIGINT.`;
+alone. Stops cleanly on SIGTERM or SIGINT; reloads the GeoIP data folder on SIGHUP.`;
 
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -50,17 +50,17 @@ export async function main(args: string[]): Promise<number> {
   await waitFor('Redis', () => redis.connect());
   const keys = new StateKeys(config.redis.keyPrefix);
   const store = new RedisStateStore(redis, keys, stateLimits(config.detect));
-  const ready = () => pipeline.ready && (indexer?.ready ?? true) && (notifier?.ready ?? true);
-  const { registry, metrics } = createMetrics({ ready });
   const { engine, geo } = createEngine(config, store, logger, {
-    watchGeoData: true,
     onIdConflict: () => metrics.idConflict(),
   });
+  geo.reloadOnHangup();
   const search =
     values.search && values.index
       ? await waitFor('the search engine', () => connectSearch(config.search))
       : undefined;
   if (search) logger.info({ engine: search.engine, version: search.version }, 'search engine connected');
+  const ready = () => pipeline.ready && (indexer?.ready ?? true) && (notifier?.ready ?? true);
+  const { registry, metrics } = createMetrics({ ready, geoDataBuiltAtMs: () => geo.dataBuiltAtMs });
   const kafka = createKafka(config.kafka, logger);
   const pipeline = new Pipeline({
     kafka,

@@ -13,14 +13,15 @@ export function createEngine(
   config: Config,
   store: StateStore,
   logger: Logger,
-  options: { watchGeoData?: boolean; clock?: EventClock; onIdConflict?: (conflict: IdConflict) => void } = {},
+  options: { clock?: EventClock; onIdConflict?: (conflict: IdConflict) => void } = {},
 ) {
   const geo = GeoLocator.load({
     ...(config.geoDataDir && { dataDir: config.geoDataDir }),
-    watch: options.watchGeoData ?? false,
     logger: logger.child({ component: 'geo' }),
   });
-  const enricher = new Enricher(geo, new NetworkClassifier(config.detect.travel.trustedNetworks));
+  const enricher = new Enricher(geo, new NetworkClassifier(config.detect.travel.trustedNetworks), {
+    trustedGeoServices: config.trustedGeoServices,
+  });
   const engine = new Engine({
     store,
     enricher,

@@ -69,6 +69,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('VIGIL_SIGNING_KEY_ID', 'commands.keyId'),
   setting('VIGIL_POLICY_FILE', 'policyFile'),
   setting('VIGIL_GEO_DATA_DIR', 'geoDataDir'),
+  setting('VIGIL_TRUSTED_GEO_SERVICES', 'trustedGeoServices', 'list'),
   setting('VIGIL_ALERT_MIN_SEVERITY', 'alerting.minSeverity'),
   setting('VIGIL_ALERTMANAGER_URLS', 'alerting.alertmanagerUrls', 'list'),
   setting('VIGIL_ALERT_WEBHOOK_URL', 'alerting.webhookUrl', 'string', true),

@@ -179,8 +179,13 @@ export const configSchema = z.object({
   commands: commandsSchema.prefault({}),
   /** YAML/JSON policy mapping signals to actions; the built-in policy when absent. */
   policyFile: z.string().optional(),
-  /** A GeoLite2 data folder built by geoip-lite's updater; watched and reloaded without a restart. */
+  /** A GeoLite2 data folder built by geoip-lite's updater; `vigil run` reloads it on SIGHUP. */
   geoDataDir: geoDataFolder.optional(),
+  /**
+   * Emitters (the events' `service`) whose `geo` replaces the address's own location. None by
+   * default: whoever can send an event can write `geo`, and a claimed location would hide travel.
+   */
+  trustedGeoServices: z.array(z.string().min(1)).default([]),
   alerting: alertingSchema.prefault({}).refine((alerting) => !alerting.webhookUrl || alerting.webhookSecret, {
     message: 'a webhook needs a secret to sign with',
     path: ['webhookSecret'],

@@ -16,13 +16,24 @@ export interface EnrichedEvent {
   readonly device?: Device;
 }
 
+export interface EnricherOptions {
+  /**
+   * Emitters (by the event's `service`) whose `geo` is taken over the address's own location. Anyone
+   * who can send events can write `geo`, so by default none is: a client claiming to be at home
+   * would otherwise turn a sign-in from abroad into an ordinary one.
+   */
+  readonly trustedGeoServices?: readonly string[];
+}
+
 export class Enricher {
   readonly #geo: GeoLocator;
   readonly #networks: NetworkClassifier;
+  readonly #trustedGeoServices: ReadonlySet<string>;
 
-  constructor(geo: GeoLocator, networks: NetworkClassifier) {
+  constructor(geo: GeoLocator, networks: NetworkClassifier, options: EnricherOptions = {}) {
     this.#geo = geo;
     this.#networks = networks;
+    this.#trustedGeoServices = new Set(options.trustedGeoServices ?? []);
   }
 
   get geoDataDate(): string | undefined {
@@ -32,7 +43,7 @@ export class Enricher {
   enrich(event: VigilEvent): EnrichedEvent {
     const ip = normalizeIp(event.ip);
     const network = this.#networks.classify(ip);
-    const place = placeOf(event, network, this.#geo, ip);
+    const place = this.#placeOf(event, network, ip);
     const device = identifyDevice(event.device_id, event.user_agent);
     return {
       event,
@@ -44,19 +55,20 @@ export class Enricher {
       ...(device && { device }),
     };
   }
-}
 
-function placeOf(event: VigilEvent, network: NetworkClass, geo: GeoLocator, ip: string): Place | undefined {
-  // The emitter's own coordinates (GPS, a resolver it trusts) beat a lookup of the address.
-  if (event.geo) {
-    return {
-      lat: event.geo.lat,
-      lon: event.geo.lon,
-      accuracyKm: event.geo.accuracy_km ?? 0,
-      ...(event.geo.country && { country: event.geo.country.toUpperCase() }),
-      ...(event.geo.city && { city: event.geo.city }),
-      source: 'emitter',
-    };
+  #placeOf(event: VigilEvent, network: NetworkClass, ip: string): Place | undefined {
+    // A trusted emitter's own coordinates (GPS, a resolver it runs) beat a lookup of the address.
+    if (event.geo && event.service !== undefined && this.#trustedGeoServices.has(event.service)) {
+      return {
+        lat: event.geo.lat,
+        lon: event.geo.lon,
+        accuracyKm: event.geo.accuracy_km ?? 0,
+        ...(event.geo.country && { country: event.geo.country }),
+        ...(event.geo.city && { city: event.geo.city }),
+        source: 'emitter',
+        level: 'city',
+      };
+    }
+    return network === 'public' || network === 'trusted' ? this.#geo.lookup(ip) : undefined;
   }
-  return network === 'public' || network === 'trusted' ? geo.lookup(ip) : undefined;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COUNTRY_CODES } from '../enrich/countries.ts';
 
 /** The input contract, v1: one JSON object per event. Field names are part of the contract. */
 
@@ -10,14 +11,22 @@ const ip = z.union([z.ipv4(), z.ipv6()], { error: 'expected an IPv4 or IPv6 addr
 const id = z.string().min(1).max(256);
 const occurredAt = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time with a zone' });
 
-/** Coordinates resolved by the emitter (for example from a device's GPS); Vigil keeps them over GeoIP. */
-const geo = z.object({
-  lat: z.number().min(-90).max(90),
-  lon: z.number().min(-180).max(180),
-  accuracy_km: z.number().nonnegative().optional(),
-  country: z.string().length(2).optional(),
-  city: z.string().optional(),
-});
+/**
+ * Coordinates resolved by the emitter (for example from a device's GPS). Vigil takes them over GeoIP
+ * only from the services named in VIGIL_TRUSTED_GEO_SERVICES; from any other they are ignored.
+ */
+const geo = z
+  .object({
+    lat: z.number().min(-90).max(90),
+    lon: z.number().min(-180).max(180),
+    // GeoLite2's coarsest radius is 1,000 km (a country's centre); a wider one would cancel any travel.
+    accuracy_km: z.number().nonnegative().max(1000).optional(),
+    country: z
+      .enum(COUNTRY_CODES, { error: 'expected an assigned ISO 3166-1 alpha-2 code in capitals, e.g. "BR"' })
+      .optional(),
+    city: z.string().max(256).optional(),
+  })
+  .describe("Trusted only from services named in Vigil's VIGIL_TRUSTED_GEO_SERVICES; otherwise ignored.");
 
 const common = {
   event_id: id.describe('Unique per event; redelivery of the same id changes nothing.'),

@@ -45,7 +45,9 @@ export interface AlertMetrics {
  * Every metric name and help text in one place. Known label values start at zero, so dashboards and
  * alert rules see a series (and a rate of 0) before the first dead letter or sink error ever happens.
  */
-export function createMetrics(options: { ready?: () => boolean } = {}): {
+export function createMetrics(
+  options: { ready?: () => boolean; geoDataBuiltAtMs?: () => number | undefined } = {},
+): {
   registry: Registry;
   metrics: PipelineMetrics & IndexerMetrics & AlertMetrics;
 } {
@@ -114,6 +116,18 @@ export function createMetrics(options: { ready?: () => boolean } = {}): {
       this.set(options.ready?.() ? 1 : 0);
     },
   });
+  if (options.geoDataBuiltAtMs) {
+    const builtAtMs = options.geoDataBuiltAtMs;
+    new Gauge({
+      name: 'vigil_geo_data_age_seconds',
+      help: 'Age of the GeoIP data in use, from its build date; +Inf when the build date is unknown.',
+      registers: [registry],
+      collect() {
+        const built = builtAtMs();
+        this.set(built === undefined ? Infinity : (Date.now() - built) / 1000);
+      },
+    });
+  }
   const batch = new Histogram({
     name: 'vigil_batch_duration_seconds',
     help: 'From a batch handed over by Kafka to its offsets committed.',

@@ -44,7 +44,7 @@ test('the demo finds the six planted incidents in the sample and nothing else', 
     ],
   );
   const travel = lines[0]!.evidence as Record<string, unknown>;
-  assert.deepEqual([travel.distanceKm, travel.gapSeconds, travel.speedKmh], [9507.2, 2700, 12636]);
+  assert.deepEqual([travel.distanceKm, travel.gapSeconds, travel.speedKmh], [9508.1, 2700, 12644]);
   assert.match(stderr, /^events 2592 \(rejected 0, duplicates 1\)$/m);
   assert.match(stderr, /^ {2}revoke_sessions +2$/m);
 });

@@ -17,6 +17,7 @@ export const PARIS: Place = {
   country: 'FR',
   city: 'Paris',
   source: 'emitter',
+  level: 'city',
 };
 export const NEW_YORK: Place = {
   lat: 40.7128,
@@ -25,6 +26,7 @@ export const NEW_YORK: Place = {
   country: 'US',
   city: 'New York',
   source: 'emitter',
+  level: 'city',
 };
 
 export function enriched(

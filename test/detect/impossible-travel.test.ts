@@ -54,6 +54,7 @@ test('a sign-in in New York 1 h after Paris is impossible travel, with both plac
       lat: 48.8566,
       lon: 2.3522,
       accuracyKm: 0,
+      level: 'city',
     },
     to: {
       at: '2026-03-01T10:00:00.000Z',
@@ -63,9 +64,11 @@ test('a sign-in in New York 1 h after Paris is impossible travel, with both plac
       lat: 40.7128,
       lon: -74.006,
       accuracyKm: 0,
+      level: 'city',
     },
     distanceKm: 5837.2,
     effectiveDistanceKm: 5837.2,
+    basis: 'radii',
     gapSeconds: 3600,
     speedKmh: 5837,
     maxSpeedKmh: 900,
@@ -114,4 +117,72 @@ test('without a usable place (private or trusted address) there is no travel', (
   const trusted = enriched({ atMs: T + HOUR, place: NEW_YORK, network: 'trusted', placeUsable: false });
   assert.equal(encodePlace(trusted), undefined);
   assert.equal(detectImpossibleTravel(context(trusted), authView(), undefined), undefined);
+});
+
+// GeoLite2 places an address it knows only to the country at the country's centre: the United States
+// at 37.751, -97.822 (sometimes with a radius of only 50 km), Brazil at -22.8305, -43.2192.
+const US_ONLY = {
+  lat: 37.751,
+  lon: -97.822,
+  accuracyKm: 50,
+  country: 'US',
+  source: 'geoip',
+  level: 'country',
+} as const;
+const BRAZIL_ONLY = {
+  lat: -22.8305,
+  lon: -43.2192,
+  accuracyKm: 1000,
+  country: 'BR',
+  source: 'geoip',
+  level: 'country',
+} as const;
+const LONDON = { ...PARIS, lat: 51.5164, lon: -0.093, accuracyKm: 20, city: 'London', country: 'GB' };
+
+test('a mobile carrier placing New York at the US centre 30 min later (2,071 km off) is no travel', () => {
+  const leg = measureLeg(at(NEW_YORK, T, 'a'), at(US_ONLY, T + HOUR / 2, 'b'));
+  assert.equal(Math.round(leg.distanceKm), 2071);
+  assert.equal(leg.basis, 'countries');
+  assert.equal(leg.effectiveDistanceKm, 0);
+  assert.equal(travel('198.51.100.2', '198.51.100.1', HOUR / 2, US_ONLY, NEW_YORK), undefined);
+  assert.equal(travel('198.51.100.2', '198.51.100.1', HOUR / 2, NEW_YORK, US_ONLY), undefined);
+});
+
+test('two country-level places in one country are never travel, however far their points', () => {
+  const west = { ...US_ONLY, lat: 37.751, lon: -122.4 };
+  assert.equal(travel('198.51.100.2', '198.51.100.1', 60_000, west, US_ONLY), undefined);
+});
+
+test('London → Brazil (country only) in 45 min is impossible travel over the 4,981.5 km between GB and BR', () => {
+  const signal = travel('198.51.100.2', '198.51.100.1', 45 * 60_000, BRAZIL_ONLY, LONDON);
+  assert.equal(signal?.type, 'impossible_travel');
+  assert.equal(signal.severity, 'high');
+  assert.equal(
+    signal.summary,
+    'London, GB → BR: 4,981 km between the countries in 45 min, at least 6,642 km/h',
+  );
+  assert.equal(signal.evidence.distanceKm, 9274.1);
+  assert.equal(signal.evidence.effectiveDistanceKm, 4981.5);
+  assert.equal(signal.evidence.basis, 'countries');
+  assert.equal((signal.evidence.to as { level: string }).level, 'country');
+});
+
+test('a country-level place next door is no travel: Paris → Germany (country only) in 10 min', () => {
+  const germany = { ...US_ONLY, lat: 51.2993, lon: 9.491, accuracyKm: 200, country: 'DE' };
+  assert.equal(measureLeg(at(PARIS, T, 'a'), at(germany, T + 600_000, 'b')).effectiveDistanceKm, 0);
+  assert.equal(travel('198.51.100.2', '198.51.100.1', 10 * 60_000, germany, PARIS), undefined);
+});
+
+test('France (country only) → New York in 1 h still is: Clipperton Island is the nearest French land, 1,423 km', () => {
+  const france = { ...US_ONLY, lat: 48.8582, lon: 2.3387, accuracyKm: 500, country: 'FR' };
+  const signal = travel('198.51.100.2', '198.51.100.1', HOUR, NEW_YORK, france);
+  assert.equal(signal?.evidence.effectiveDistanceKm, 1423.3);
+  assert.equal(signal.severity, 'medium');
+});
+
+test('a country-level place whose country has no known land (EU, or none) proves nothing', () => {
+  const europe = { ...US_ONLY, country: 'EU' };
+  const { country: _, ...nowhere } = US_ONLY;
+  assert.equal(travel('198.51.100.2', '198.51.100.1', 60_000, europe, NEW_YORK), undefined);
+  assert.equal(travel('198.51.100.2', '198.51.100.1', 60_000, nowhere, PARIS), undefined);
 });

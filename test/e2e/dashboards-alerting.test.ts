@@ -90,7 +90,7 @@ test('e2e: on-call gets one page per user and signal, dashboards query real data
     assert.deepEqual(alerts.map((alert) => page(alert.labels)).sort(), [...EXPECTED_PAGES].sort());
     const dave = alerts.find((alert) => alert.labels.user === 'dave')!;
     assert.equal(dave.labels.alertname, 'VigilRiskDecision');
-    assert.match(dave.annotations.summary!, /^dave: London, GB → São Paulo, BR: 9,507 km in 45 min/);
+    assert.match(dave.annotations.summary!, /^dave: London, GB → São Paulo, BR: 9,508 km in 45 min/);
     const evidence = JSON.parse(dave.annotations.evidence!) as {
       type: string;
       evidence: { speedKmh?: number };
@@ -99,7 +99,7 @@ test('e2e: on-call gets one page per user and signal, dashboards query real data
       evidence.map((signal) => signal.type),
       ['impossible_travel', 'new_country', 'new_device'],
     );
-    assert.equal(evidence[0]!.evidence.speedKmh, 12636);
+    assert.equal(evidence[0]!.evidence.speedKmh, 12644);
     assert.equal(dave.startsAt, '2026-03-19T09:45:00.000Z');
     assert.ok(
       dave.annotations.investigation_url!.startsWith(

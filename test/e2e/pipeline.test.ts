@@ -129,8 +129,8 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
     query: { term: { 'vigil.signal.type': 'impossible_travel' } },
   });
   const hit = travel.hits.hits[0]!._source!;
-  assert.match(hit.message, /9,507 km in 45 min/);
-  assert.equal(hit.vigil.evidence.speedKmh, 12636);
+  assert.match(hit.message, /9,508 km in 45 min/);
+  assert.equal(hit.vigil.evidence.speedKmh, 12644);
   assert.equal(
     await searchCount(client, `${name}-decisions-*`, {
       term: { 'vigil.decision.action': 'revoke_sessions' },

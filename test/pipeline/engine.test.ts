@@ -13,7 +13,9 @@ const geo = GeoLocator.load();
 const settings = detectSchema.parse({ travel: { trustedNetworks: ['129.78.0.0/16'] } });
 
 function engine() {
-  const enricher = new Enricher(geo, new NetworkClassifier(settings.travel.trustedNetworks));
+  const enricher = new Enricher(geo, new NetworkClassifier(settings.travel.trustedNetworks), {
+    trustedGeoServices: ['mobile-app'],
+  });
   return new Engine({
     store: new MemoryStateStore(stateLimits(settings)),
     enricher,
@@ -92,11 +94,12 @@ test('private, reserved and trusted addresses are never travel', async () => {
   assert.equal(trusted.status === 'processed' && trusted.enriched.network, 'trusted');
 });
 
-test("the emitter's own coordinates win over GeoIP", async () => {
+test("a trusted emitter's own coordinates win over GeoIP", async () => {
   const e = engine();
   const [outcome] = await run(e, [
     login('2026-03-01T09:00:00Z', ST_ALBANS, {
-      geo: { lat: -33.87, lon: 151.21, accuracy_km: 1, country: 'au' },
+      service: 'mobile-app',
+      geo: { lat: -33.87, lon: 151.21, accuracy_km: 1, country: 'AU' },
     }),
   ]);
   assert.equal(outcome!.status === 'processed' && outcome.enriched.place?.country, 'AU');
@@ -105,7 +108,7 @@ test("the emitter's own coordinates win over GeoIP", async () => {
 
 test('IPv4-mapped IPv6 is located as IPv4', async () => {
   const [outcome] = await run(engine(), [login('2026-03-01T09:00:00Z', `::ffff:${ST_ALBANS}`)]);
-  assert.equal(outcome!.status === 'processed' && outcome.enriched.place?.city, 'St Albans');
+  assert.equal(outcome!.status === 'processed' && outcome.enriched.place?.city, 'Newmarket');
 });
 
 test('an invalid event is a rejection with its reason; the rest of the batch is processed', async () => {
