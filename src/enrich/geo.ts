@@ -77,7 +77,9 @@ export class GeoLocator {
     if (locator.dataDate) {
       options.logger?.info({ dataDir, dataDate: locator.dataDate }, 'GeoIP data loaded');
     } else {
-      options.logger?.warn(
+      // Info, not a warning: `replay` prints warnings to a person, and `run` exports the age as
+      // `vigil_geo_data_age_seconds`, on which VigilGeoDataStale fires.
+      options.logger?.info(
         { dataDir },
         "GeoIP data loaded; its build date is unknown: refresh it with geoip-lite's updater (README, Geolocation)",
       );
