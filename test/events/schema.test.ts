@@ -19,6 +19,7 @@ test('geo.accuracy_km up to 1,000 km is accepted; 20,000 km, which would erase a
   assert.equal(withGeo({ accuracy_km: 1000 }).ok, true);
   assert.deepEqual(withGeo({ accuracy_km: 20_000 }), {
     ok: false,
+    code: 'invalid',
     reason: 'geo.accuracy_km: Too big: expected number to be <=1000',
   });
 });
@@ -28,6 +29,7 @@ test('geo.country is an assigned ISO 3166-1 alpha-2 code in capitals: GB yes; gb
   for (const country of ['gb', 'UK', 'XX', 'EU', 'GBR']) {
     assert.deepEqual(withGeo({ country }), {
       ok: false,
+      code: 'invalid',
       reason: 'geo.country: expected an assigned ISO 3166-1 alpha-2 code in capitals, e.g. "BR"',
     });
   }
