@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import { httpLimitsOf, startHttpServer } from '../ops/http-server.ts';
+import { watchHealth } from '../ops/health.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import { SearchIndexer } from '../pipeline/indexer.ts';
 import { createKafka } from '../pipeline/kafka.ts';
@@ -24,8 +25,8 @@ export async function main(args: string[]): Promise<number> {
   const waitFor = waitingFor(logger);
   const search = await waitFor('the search engine', () => connectSearch(config.search));
   logger.info({ engine: search.engine, version: search.version }, 'search engine connected');
-  const ready = () => indexer.ready;
-  const { registry, metrics } = createMetrics({ ready });
+  const health = watchHealth(() => ({ indexer }), config.ops.stallTimeoutMs);
+  const { registry, metrics } = createMetrics({ ready: health.ready, lastCommitMs: health.lastCommitMs });
   const indexer = new SearchIndexer({
     kafka: createKafka(config.kafka, logger),
     config,
@@ -34,7 +35,7 @@ export async function main(args: string[]): Promise<number> {
     logger: logger.child({ component: 'indexer' }),
   });
   const server = await startHttpServer(
-    { registry, ready },
+    { registry, ...health },
     config.ops.httpPort,
     config.ops.httpHost,
     httpLimitsOf(config.ops),

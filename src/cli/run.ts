@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import { httpLimitsOf, startHttpServer } from '../ops/http-server.ts';
+import { watchHealth } from '../ops/health.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import { Pipeline } from '../pipeline/consumer.ts';
 import { SearchIndexer } from '../pipeline/indexer.ts';
@@ -59,8 +60,15 @@ export async function main(args: string[]): Promise<number> {
       ? await waitFor('the search engine', () => connectSearch(config.search))
       : undefined;
   if (search) logger.info({ engine: search.engine, version: search.version }, 'search engine connected');
-  const ready = () => pipeline.ready && (indexer?.ready ?? true) && (notifier?.ready ?? true);
-  const { registry, metrics } = createMetrics({ ready, geoDataBuiltAtMs: () => geo.dataBuiltAtMs });
+  const health = watchHealth(
+    () => ({ pipeline, ...(indexer && { indexer }), ...(notifier && { notifier }) }),
+    config.ops.stallTimeoutMs,
+  );
+  const { registry, metrics } = createMetrics({
+    ready: health.ready,
+    geoDataBuiltAtMs: () => geo.dataBuiltAtMs,
+    lastCommitMs: health.lastCommitMs,
+  });
   const kafka = createKafka(config.kafka, logger);
   const pipeline = new Pipeline({
     kafka,
@@ -93,7 +101,7 @@ export async function main(args: string[]): Promise<number> {
         })
       : undefined;
   const server = await startHttpServer(
-    { registry, ready, jwks: publicJwks(signingKey) },
+    { registry, ...health, jwks: publicJwks(signingKey) },
     config.ops.httpPort,
     config.ops.httpHost,
     httpLimitsOf(config.ops),

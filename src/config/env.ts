@@ -27,6 +27,8 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('VIGIL_KAFKA_SASL_PASSWORD', 'kafka.sasl.password', 'string', true),
   setting('VIGIL_KAFKA_MAX_BYTES_PER_PARTITION', 'kafka.maxBytesPerPartition', 'number'),
   setting('VIGIL_KAFKA_PARTITIONS_CONCURRENTLY', 'kafka.partitionsConcurrently', 'number'),
+  setting('VIGIL_KAFKA_SESSION_TIMEOUT_MS', 'kafka.sessionTimeoutMs', 'number'),
+  setting('VIGIL_KAFKA_HEARTBEAT_INTERVAL_MS', 'kafka.heartbeatIntervalMs', 'number'),
   setting('VIGIL_TOPIC_AUTH', 'kafka.topics.auth'),
   setting('VIGIL_TOPIC_ACCESS', 'kafka.topics.access'),
   setting('VIGIL_TOPIC_COMMANDS', 'kafka.topics.commands'),
@@ -81,6 +83,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('VIGIL_HTTP_HOST', 'ops.httpHost'),
   setting('VIGIL_HTTP_MAX_CONNECTIONS', 'ops.httpMaxConnections', 'number'),
   setting('VIGIL_HTTP_TIMEOUT_MS', 'ops.httpTimeoutMs', 'number'),
+  setting('VIGIL_STALL_TIMEOUT_MS', 'ops.stallTimeoutMs', 'number'),
   setting('VIGIL_REDACT_PERSONAL_DATA', 'ops.redactPersonalData', 'boolean'),
 ];
 

@@ -43,6 +43,13 @@ export const kafkaSchema = z.object({
   /** Partitions processed at once, each in order; their batches share bulk requests and transactions. */
   partitionsConcurrently: z.number().int().min(1).max(64).default(4),
   partitions: z.number().int().min(1).default(6),
+  /**
+   * A processor killed without leaving holds its partitions this long; Kafka's own minimum is 6 s
+   * (`group.min.session.timeout.ms`). Shorter means faster takeover and less patience with pauses.
+   */
+  sessionTimeoutMs: z.number().int().min(1000).default(6_000),
+  /** A third of the session, as Kafka advises, so two lost heartbeats still keep the member. */
+  heartbeatIntervalMs: z.number().int().min(100).default(2_000),
   replicationFactor: z.number().int().min(1).default(1),
 });
 
@@ -169,6 +176,11 @@ export const opsSchema = z.object({
   httpTimeoutMs: z.number().int().positive().default(10_000),
   /** Also redact IP addresses and e-mail addresses from logs. */
   redactPersonalData: z.boolean().default(false),
+  /**
+   * /healthz fails when a consumer holds work or lags but has not committed for this long, so an
+   * orchestrator restarts a process that is up but stuck.
+   */
+  stallTimeoutMs: z.number().int().positive().default(120_000),
 });
 
 export const configSchema = z.object({

@@ -4,8 +4,12 @@ import type { Config } from '../config/index.ts';
 
 export interface HttpEndpoints {
   readonly registry: Registry;
-  /** Ready to take traffic: in the consumer group and not shutting down. */
+  /** Ready to take traffic: in the consumer group, able to commit, and not shutting down. */
   readonly ready: () => boolean;
+  /** Why it is not ready, for the /readyz body. */
+  readonly notReady?: () => string | undefined;
+  /** Why it is stuck, if it is: /healthz then fails, so an orchestrator restarts it. */
+  readonly stalled?: () => string | undefined;
   /** The public key that verifies commands, on processors that sign them. */
   readonly jwks?: object;
 }
@@ -75,10 +79,15 @@ export function startHttpServer(
             (error: Error) => send(500, error.message),
           );
           return;
-        case '/healthz':
-          return send(200, 'ok\n');
-        case '/readyz':
-          return endpoints.ready() ? send(200, 'ready\n') : send(503, 'not ready\n');
+        case '/healthz': {
+          const stalled = endpoints.stalled?.();
+          return stalled ? send(503, `stalled: ${stalled}\n`) : send(200, 'ok\n');
+        }
+        case '/readyz': {
+          if (endpoints.ready()) return send(200, 'ready\n');
+          const why = endpoints.notReady?.();
+          return send(503, why ? `not ready: ${why}\n` : 'not ready\n');
+        }
         case '/.well-known/jwks.json':
           if (endpoints.jwks) return send(200, JSON.stringify(endpoints.jwks), 'application/jwk-set+json');
           return send(404, 'not found\n');

@@ -14,7 +14,11 @@ export interface PipelineMetrics {
   eventToCommandSeconds(seconds: number): void;
   lag(topic: string, partition: number, lag: number): void;
   sinkError(sink: Sink): void;
+  producerReplaced(component: Component): void;
 }
+
+/** The consumers of one process, each in its own group. */
+export type Component = 'pipeline' | 'indexer' | 'notifier';
 
 export type Sink = (typeof SINKS)[number];
 const SINKS = ['state', 'search', 'kafka', 'dead_letter', 'alertmanager', 'webhook'] as const;
@@ -25,6 +29,7 @@ export interface IndexerMetrics {
   deadLettered(reason: 'search_rejected', count: number): void;
   lag(topic: string, partition: number, lag: number): void;
   sinkError(sink: Sink): void;
+  producerReplaced(component: Component): void;
 }
 
 /**
@@ -46,7 +51,12 @@ export interface AlertMetrics {
  * alert rules see a series (and a rate of 0) before the first dead letter or sink error ever happens.
  */
 export function createMetrics(
-  options: { ready?: () => boolean; geoDataBuiltAtMs?: () => number | undefined } = {},
+  options: {
+    ready?: () => boolean;
+    geoDataBuiltAtMs?: () => number | undefined;
+    /** When each running consumer last committed (epoch ms). */
+    lastCommitMs?: () => Partial<Record<Component, number>>;
+  } = {},
 ): {
   registry: Registry;
   metrics: PipelineMetrics & IndexerMetrics & AlertMetrics;
@@ -128,6 +138,23 @@ export function createMetrics(
       },
     });
   }
+  if (options.lastCommitMs) {
+    const lastCommitMs = options.lastCommitMs;
+    new Gauge({
+      name: 'vigil_last_commit_timestamp_seconds',
+      help: 'When each consumer (pipeline, indexer, notifier) last committed its offsets, as a Unix time.',
+      labelNames: ['component'],
+      registers: [registry],
+      collect() {
+        for (const [component, ms] of Object.entries(lastCommitMs())) this.set({ component }, ms / 1000);
+      },
+    });
+  }
+  const producerReplacements = counter(
+    'vigil_producer_replacements_total',
+    'Transactional producers closed and replaced after a transaction could not be ended.',
+    ['component'],
+  );
   const batch = new Histogram({
     name: 'vigil_batch_duration_seconds',
     help: 'From a batch handed over by Kafka to its offsets committed.',
@@ -161,6 +188,7 @@ export function createMetrics(
       eventToCommandSeconds: (seconds) => eventToCommand.observe(seconds),
       lag: (topic, partition, value) => lag.set({ topic, partition: String(partition) }, value),
       sinkError: (sink) => sinkErrors.inc({ sink }),
+      producerReplaced: (component) => producerReplacements.inc({ component }),
       alert: (destination, outcome, count = 1) => alerts.inc({ destination, outcome }, count),
       alertSkipped: (reason) => alertsSkipped.inc({ reason }),
     },

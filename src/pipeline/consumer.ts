@@ -1,4 +1,4 @@
-import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import type { EventKind } from '../events/index.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -9,8 +9,9 @@ import { documentsOf } from '../sinks/search/documents.ts';
 import { deadLetter, originOf } from './dead-letter.ts';
 import type { Engine, Outcome } from './engine.ts';
 import { PermanentFailure } from './errors.ts';
-import { groupCommit, type BatchCommit } from './group-commit.ts';
-import { groupMembership, transactionalProducer } from './kafka.ts';
+import { GroupCommitter } from './group-commit.ts';
+import { consumerTimeouts, groupMembership } from './kafka.ts';
+import { Progress } from '../ops/progress.ts';
 import { batchRetry, StoppedError } from './retry.ts';
 
 export interface PipelineParts {
@@ -35,14 +36,13 @@ export interface PipelineParts {
 export class Pipeline {
   readonly #parts: PipelineParts;
   readonly #consumer: Consumer;
-  readonly #producer: Producer;
+  readonly #committer: GroupCommitter;
+  readonly #progress = new Progress();
   readonly #kinds: ReadonlyMap<string, EventKind>;
   readonly #commandSettings: CommandSettings;
-  readonly #commit: (batch: BatchCommit) => Promise<void>;
   readonly #releasing = new Set<Promise<void>>();
   readonly #inGroup: () => boolean;
   #stopping = false;
-  #deadLetterBlocked = false;
 
   constructor(parts: PipelineParts) {
     this.#parts = parts;
@@ -53,26 +53,34 @@ export class Pipeline {
     ]);
     this.#consumer = parts.kafka.consumer({
       groupId: settings.groupId,
+      ...consumerTimeouts(settings),
       readUncommitted: false,
       maxBytesPerPartition: settings.maxBytesPerPartition,
     });
     this.#inGroup = groupMembership(this.#consumer);
-    this.#producer = transactionalProducer(
-      parts.kafka,
-      `${settings.clientId}-${settings.groupId}-${settings.instanceId}`,
-    );
+    this.#committer = new GroupCommitter({
+      kafka: parts.kafka,
+      transactionalId: `${settings.clientId}-${settings.groupId}-${settings.instanceId}`,
+      groupId: settings.groupId,
+      logger: parts.logger,
+      progress: this.#progress,
+      onReplaced: () => parts.metrics.producerReplaced('pipeline'),
+    });
     this.#commandSettings = parts.config.commands;
-    this.#commit = groupCommit(this.#producer, settings.groupId);
   }
 
-  /** True once the consumer is in its group; false while stopping or unable to write a dead letter. */
+  get progress(): Progress {
+    return this.#progress;
+  }
+
+  /** True once the consumer is in its group; false while stopping or unable to commit. */
   get ready(): boolean {
-    return this.#inGroup() && !this.#stopping && !this.#deadLetterBlocked;
+    return this.#inGroup() && !this.#stopping && this.#progress.failure === undefined;
   }
 
   async start(): Promise<void> {
     const consumer = this.#consumer;
-    await this.#producer.connect();
+    await this.#committer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.#kinds.keys()], fromBeginning: true });
     await consumer.run({
@@ -88,7 +96,7 @@ export class Pipeline {
     this.#stopping = true;
     await this.#consumer.disconnect();
     await Promise.all(this.#releasing);
-    await this.#producer.disconnect();
+    await this.#committer.disconnect();
   }
 
   async #handle(payload: EachBatchPayload): Promise<void> {
@@ -97,8 +105,10 @@ export class Pipeline {
     const started = performance.now();
     this.#parts.metrics.consumed(batch.topic, batch.messages.length);
     try {
-      await this.#process(payload, batch.messages);
-      this.#parts.metrics.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
+      await this.#progress.holding(() => this.#process(payload, batch.messages));
+      const lag = Number(batch.offsetLag());
+      this.#parts.metrics.lag(batch.topic, batch.partition, lag);
+      this.#progress.lag(batch.topic, batch.partition, lag);
       this.#parts.metrics.batchSeconds((performance.now() - started) / 1000);
     } catch (error) {
       if (error instanceof StoppedError) return; // not committed: the next owner of the partition redoes it
@@ -162,7 +172,7 @@ export class Pipeline {
       },
     ].filter((o) => o.messages.length);
     await retry('kafka', () =>
-      this.#commit({
+      this.#committer.commit({
         messages: output,
         offset: { topic: batch.topic, partition: batch.partition, offset: after(messages) },
       }),
@@ -195,21 +205,12 @@ export class Pipeline {
     );
     const letter = deadLetter(originOf(batch, message), 'processing_failed', failure.message);
     const retry = batchRetry(payload, metrics, logger, 'a dead letter');
-    try {
-      await retry('dead_letter', async () => {
-        try {
-          await this.#commit({
-            messages: [{ topic: config.kafka.topics.deadLetter, messages: [letter] }],
-            offset: { topic: batch.topic, partition: batch.partition, offset: after([message]) },
-          });
-        } catch (error) {
-          this.#deadLetterBlocked = true;
-          throw error;
-        }
-      });
-    } finally {
-      this.#deadLetterBlocked = false;
-    }
+    await retry('dead_letter', () =>
+      this.#committer.commit({
+        messages: [{ topic: config.kafka.topics.deadLetter, messages: [letter] }],
+        offset: { topic: batch.topic, partition: batch.partition, offset: after([message]) },
+      }),
+    );
     metrics.deadLettered('processing_failed', 1);
     metrics.outcome('rejected', 1);
   }

@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Message, Producer } from 'kafkajs';
+import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import type { Logger } from '../ops/logger.ts';
 import { coalesce } from '../sinks/coalesce.ts';
+import { transactionalProducer } from './kafka.ts';
+import type { Progress } from '../ops/progress.ts';
 
 /** What one partition's batch must make durable: its output messages and its next offset. */
 export interface BatchCommit {
@@ -8,13 +11,94 @@ export interface BatchCommit {
   readonly offset: { readonly topic: string; readonly partition: number; readonly offset: string };
 }
 
+/** Closing a producer whose broker is gone must not hold the batch longer than this. */
+const DISCONNECT_TIMEOUT_MS = 5_000;
+
 /**
  * Commits batches of several partitions in one transaction: a producer holds one transaction at a
  * time, and a transaction costs the same round trips for one partition or twenty. A failed transaction
  * fails every batch in it; each retries, unchanged, since none of it was committed.
+ *
+ * A producer whose transaction could not be ended (a broker died while it committed or aborted) is left
+ * by kafkajs in a state where it can neither abort nor begin again. It is closed and replaced by a new
+ * producer with the same transactional id, whose start fences the old one: Kafka completes or aborts
+ * the open transaction. Whether that transaction committed is then read from the group's committed
+ * offsets, so a batch is redone only if it was not committed, and never twice.
  */
-export function groupCommit(producer: Producer, groupId: string): (batch: BatchCommit) => Promise<void> {
-  return coalesce(async (batches: readonly BatchCommit[]) => {
+export class GroupCommitter {
+  readonly #kafka: Kafka;
+  readonly #transactionalId: string;
+  readonly #groupId: string;
+  readonly #logger: Logger;
+  #producer: Producer;
+  #connected = false;
+  #admin: Admin | undefined;
+  /** Batches whose transaction failed while it was being committed: they may have committed. */
+  readonly #uncertain = new Set<string>();
+  readonly #commitTogether: (batch: BatchCommit) => Promise<void>;
+  readonly #onReplaced: () => void;
+  readonly #progress: Progress | undefined;
+
+  constructor(options: {
+    kafka: Kafka;
+    transactionalId: string;
+    groupId: string;
+    logger: Logger;
+    /** Told of every commit and every failure to commit, for health. */
+    progress?: Progress;
+    onReplaced?: () => void;
+  }) {
+    const { kafka, transactionalId } = options;
+    this.#kafka = kafka;
+    this.#transactionalId = transactionalId;
+    this.#groupId = options.groupId;
+    this.#logger = options.logger;
+    this.#onReplaced = options.onReplaced ?? (() => {});
+    this.#progress = options.progress;
+    this.#producer = transactionalProducer(kafka, transactionalId);
+    this.#commitTogether = coalesce((batches: readonly BatchCommit[]) => this.#transact(batches));
+  }
+
+  async connect(): Promise<void> {
+    await this.#producer.connect();
+    this.#connected = true;
+  }
+
+  async disconnect(): Promise<void> {
+    await this.#admin?.disconnect().catch(() => {});
+    await this.#producer.disconnect();
+  }
+
+  async commit(batch: BatchCommit): Promise<void> {
+    try {
+      await this.#commitOnce(batch);
+      this.#progress?.committed();
+    } catch (error) {
+      this.#progress?.failed(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  async #commitOnce(batch: BatchCommit): Promise<void> {
+    const key = keyOf(batch);
+    if (this.#uncertain.has(key)) {
+      const committed = await this.#committedOffset(batch.offset);
+      this.#uncertain.delete(key);
+      if (committed !== undefined && BigInt(committed) >= BigInt(batch.offset.offset)) return;
+    }
+    try {
+      await this.#commitTogether(batch);
+    } catch (error) {
+      if (error instanceof UncertainCommit) {
+        this.#uncertain.add(key);
+        throw error.cause;
+      }
+      throw error;
+    }
+  }
+
+  async #transact(batches: readonly BatchCommit[]): Promise<undefined[]> {
+    if (!this.#connected) await this.#renew();
     const messages = new Map<string, Message[]>();
     const offsets = new Map<string, { partition: number; offset: string }[]>();
     for (const batch of batches) {
@@ -23,20 +107,70 @@ export function groupCommit(producer: Producer, groupId: string): (batch: BatchC
       const { topic, partition, offset } = batch.offset;
       offsets.set(topic, [...(offsets.get(topic) ?? []), { partition, offset }]);
     }
-    const transaction = await producer.transaction();
+    let transaction;
+    try {
+      transaction = await this.#producer.transaction();
+    } catch (error) {
+      this.#broken(error);
+      throw error;
+    }
+    let committing = false;
     try {
       const topicMessages = [...messages].map(([topic, list]) => ({ topic, messages: list }));
       if (topicMessages.length) await transaction.sendBatch({ topicMessages });
       const topics = [...offsets].map(([topic, partitions]) => ({ topic, partitions }));
-      await whilePreviousCloses(() => transaction.sendOffsets({ consumerGroupId: groupId, topics }));
+      await whilePreviousCloses(() => transaction.sendOffsets({ consumerGroupId: this.#groupId, topics }));
+      committing = true;
       await transaction.commit();
     } catch (error) {
-      await transaction.abort().catch(() => {});
-      throw error;
+      if (!committing) {
+        await transaction.abort().catch((abortError: unknown) => this.#broken(abortError));
+        throw error;
+      }
+      // The end of the transaction was sent and failed: it may or may not have been written.
+      this.#broken(error);
+      throw new UncertainCommit(error);
     }
     return batches.map(() => undefined);
-  });
+  }
+
+  /** Marks the producer for replacement before the next transaction; never swallows why. */
+  #broken(error: unknown): void {
+    if (!this.#connected) return;
+    this.#connected = false;
+    this.#logger.warn({ err: error }, 'producer transaction state broken; replacing the producer');
+  }
+
+  async #renew(): Promise<void> {
+    const old = this.#producer;
+    await Promise.race([old.disconnect().catch(() => {}), sleep(DISCONNECT_TIMEOUT_MS)]);
+    this.#producer = transactionalProducer(this.#kafka, this.#transactionalId);
+    await this.#producer.connect();
+    this.#connected = true;
+    this.#onReplaced();
+    this.#logger.info('producer replaced; the open transaction was fenced');
+  }
+
+  async #committedOffset(at: BatchCommit['offset']): Promise<string | undefined> {
+    if (!this.#admin) {
+      const admin = this.#kafka.admin();
+      await admin.connect();
+      this.#admin = admin;
+    }
+    const [topic] = await this.#admin.fetchOffsets({ groupId: this.#groupId, topics: [at.topic] });
+    const found = topic?.partitions.find((p) => p.partition === at.partition)?.offset;
+    return found === undefined || found === '-1' ? undefined : found;
+  }
 }
+
+class UncertainCommit extends Error {
+  constructor(cause: unknown) {
+    super('the transaction may have committed', { cause });
+  }
+}
+
+const keyOf = (batch: BatchCommit) =>
+  `${batch.offset.topic}/${batch.offset.partition}@${batch.offset.offset}`;
 
 /**
  * For a few milliseconds after a commit, while Kafka still writes its markers, the next transaction's

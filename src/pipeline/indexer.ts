@@ -1,13 +1,14 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { IndexerMetrics } from '../ops/metrics.ts';
 import type { SearchDocument } from '../sinks/search/documents.ts';
 import { groupWriter, type RejectedDocument } from '../sinks/search/writer.ts';
 import { deadLetter, originOf } from './dead-letter.ts';
-import { groupCommit, type BatchCommit } from './group-commit.ts';
-import { groupMembership, nextOffset, transactionalProducer } from './kafka.ts';
+import { GroupCommitter } from './group-commit.ts';
+import { consumerTimeouts, groupMembership, nextOffset } from './kafka.ts';
+import { Progress } from '../ops/progress.ts';
 import { batchRetry, StoppedError } from './retry.ts';
 
 export interface IndexerParts {
@@ -27,10 +28,10 @@ export interface IndexerParts {
 export class SearchIndexer {
   readonly #parts: IndexerParts;
   readonly #consumer: Consumer;
-  readonly #producer: Producer;
+  readonly #committer: GroupCommitter;
+  readonly #progress = new Progress();
   readonly #inGroup: () => boolean;
   readonly #write: (documents: readonly SearchDocument[]) => Promise<RejectedDocument[]>;
-  readonly #commit: (batch: BatchCommit) => Promise<void>;
   #stopping = false;
 
   constructor(parts: IndexerParts) {
@@ -39,28 +40,39 @@ export class SearchIndexer {
     const indexerGroup = `${groupId}-search`;
     this.#consumer = parts.kafka.consumer({
       groupId: indexerGroup,
+      ...consumerTimeouts(parts.config.kafka),
       readUncommitted: false,
       maxBytesPerPartition,
     });
     this.#inGroup = groupMembership(this.#consumer);
-    this.#producer = transactionalProducer(parts.kafka, `${clientId}-${indexerGroup}-${instanceId}`);
+    this.#committer = new GroupCommitter({
+      kafka: parts.kafka,
+      transactionalId: `${clientId}-${indexerGroup}-${instanceId}`,
+      groupId: indexerGroup,
+      logger: parts.logger,
+      progress: this.#progress,
+      onReplaced: () => parts.metrics.producerReplaced('indexer'),
+    });
     this.#write = groupWriter(parts.search);
-    this.#commit = groupCommit(this.#producer, indexerGroup);
+  }
+
+  get progress(): Progress {
+    return this.#progress;
   }
 
   get ready(): boolean {
-    return this.#inGroup() && !this.#stopping;
+    return this.#inGroup() && !this.#stopping && this.#progress.failure === undefined;
   }
 
   async start(): Promise<void> {
     const { kafka } = this.#parts.config;
-    await this.#producer.connect();
+    await this.#committer.connect();
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics: [kafka.topics.documents], fromBeginning: true });
     await this.#consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: kafka.partitionsConcurrently,
-      eachBatch: (payload) => this.#handle(payload),
+      eachBatch: (payload) => this.#progress.holding(() => this.#handle(payload)),
     });
   }
 
@@ -68,7 +80,7 @@ export class SearchIndexer {
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.#consumer.disconnect();
-    await this.#producer.disconnect();
+    await this.#committer.disconnect();
   }
 
   async #handle(payload: EachBatchPayload): Promise<void> {
@@ -100,7 +112,7 @@ export class SearchIndexer {
         );
       }
       await retry('kafka', () =>
-        this.#commit({
+        this.#committer.commit({
           messages: deadLetters.length
             ? [{ topic: config.kafka.topics.deadLetter, messages: deadLetters }]
             : [],
@@ -111,7 +123,9 @@ export class SearchIndexer {
       metrics.indexed(documents.size - rejected.length);
       // Only transactions write this topic, and each ends in a marker that takes an offset but is no
       // document: lag 1 behind the end is none.
-      metrics.lag(batch.topic, batch.partition, Math.max(0, Number(batch.offsetLag()) - 1));
+      const lag = Math.max(0, Number(batch.offsetLag()) - 1);
+      metrics.lag(batch.topic, batch.partition, lag);
+      this.#progress.lag(batch.topic, batch.partition, lag);
     } catch (error) {
       if (error instanceof StoppedError) return; // not committed: the next owner of the partition redoes it
       throw error;

@@ -43,6 +43,16 @@ export function createKafka(config: Config['kafka'], logger: Logger): Kafka {
   });
 }
 
+/**
+ * How soon the group notices a member is gone: a processor killed without leaving holds its partitions
+ * until its session times out, so a short session means a fast takeover. The price: a member that
+ * cannot heartbeat for that long (a long GC pause, a batch stuck without its retries' heartbeats) is
+ * taken out and its partitions move; its batch in hand is then redone by the new owner, not lost.
+ */
+export function consumerTimeouts(config: Config['kafka']) {
+  return { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: config.heartbeatIntervalMs };
+}
+
 /** Whether a consumer is in its group: in from joining, out from crashing until it joins again. */
 export function groupMembership(consumer: Consumer): () => boolean {
   let joined = false;

@@ -8,7 +8,8 @@ import type { PageLedger } from '../sinks/alerts/page-ledger.ts';
 import { postWebhook } from '../sinks/alerts/webhook.ts';
 import { verifySecurityEvent } from '../sinks/commands/security-event.ts';
 import type { PublicJwk } from '../sinks/commands/signing.ts';
-import { groupMembership, nextOffset } from './kafka.ts';
+import { consumerTimeouts, groupMembership, nextOffset } from './kafka.ts';
+import { Progress } from '../ops/progress.ts';
 import { batchRetry, StoppedError } from './retry.ts';
 
 export interface NotifierParts {
@@ -31,26 +32,35 @@ export class AlertNotifier {
   readonly #parts: NotifierParts;
   readonly #consumer: Consumer;
   readonly #inGroup: () => boolean;
+  readonly #progress = new Progress();
   #stopping = false;
 
   constructor(parts: NotifierParts) {
     this.#parts = parts;
     this.#consumer = parts.kafka.consumer({
       groupId: `${parts.config.kafka.groupId}-alerts`,
+      ...consumerTimeouts(parts.config.kafka),
       readUncommitted: false,
     });
     this.#inGroup = groupMembership(this.#consumer);
   }
 
+  get progress(): Progress {
+    return this.#progress;
+  }
+
   get ready(): boolean {
-    return this.#inGroup() && !this.#stopping;
+    return this.#inGroup() && !this.#stopping && this.#progress.failure === undefined;
   }
 
   async start(): Promise<void> {
     const consumer = this.#consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [this.#parts.config.kafka.topics.commands], fromBeginning: true });
-    await consumer.run({ autoCommit: false, eachBatch: (payload) => this.#handle(payload) });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: (payload) => this.#progress.holding(() => this.#handle(payload)),
+    });
   }
 
   async stop(): Promise<void> {
@@ -81,13 +91,16 @@ export class AlertNotifier {
           metrics.alert('webhook', 'sent');
         }
       }
-      await this.#consumer.commitOffsets([
-        {
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: nextOffset(batch),
-        },
-      ]);
+      try {
+        await this.#consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: nextOffset(batch) },
+        ]);
+        this.#progress.committed();
+        this.#progress.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
+      } catch (error) {
+        this.#progress.failed(error instanceof Error ? error.message : String(error));
+        throw error;
+      }
     } catch (error) {
       if (error instanceof StoppedError) return;
       throw error;
