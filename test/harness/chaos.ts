@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { detectSchema } from '../../src/config/schema.ts';
+import { DEFAULT_POLICY } from '../../src/decide/policy.ts';
+import { ipv6Prefix64 } from '../../src/enrich/addresses.ts';
+import { Enricher } from '../../src/enrich/enrich.ts';
+import { GeoLocator } from '../../src/enrich/geo.ts';
+import { NetworkClassifier } from '../../src/enrich/networks.ts';
+import { newestEventClock } from '../../src/events/event-time.ts';
+import { Engine, stateLimits } from '../../src/pipeline/engine.ts';
+import { simulate } from '../../src/simulate/scenario.ts';
+import { MemoryStateStore } from '../../src/state/memory/store.ts';
+import { uniqueName } from './factories.ts';
+import { readTopicUntil } from './streams.ts';
+
+/**
+ * Fault tests compare what `vigil run` committed under a fault with what `vigil replay` finds in the
+ * same events. A finding is `user type event` for a signal (a spray is its address's, since which
+ * user's failure completes it depends on how partitions interleave) and `user event` for a decision
+ * (but one on a spray alone, for the same reason).
+ */
+export interface Findings {
+  readonly signals: readonly string[];
+  readonly decisions: readonly string[];
+  /** Commands a run must publish once each: revocations and step-ups. */
+  readonly commands: number;
+  /** Search documents (events, signals, decisions): every one committed exactly once. */
+  readonly documents: number;
+}
+
+/** A small company over two and a half weeks, as NDJSON lines: about 15,000 events. */
+export function chaosStream(users = 150): string[] {
+  const { events } = simulate({ users, days: 17, seed: 7, start: '2026-03-02T00:00:00Z', attacksPerKind: 2 });
+  return events.map((event) => JSON.stringify(event));
+}
+
+const signalFinding = (user: string, type: string, eventId: string, ip: unknown, scope: unknown) => {
+  if (type !== 'password_spray') return `${user} ${type} ${eventId}`;
+  const address = scope === 'prefix64' ? ipv6Prefix64(String(ip)) : String(ip);
+  return `${address} password_spray`;
+};
+
+/** A decision on a spray alone belongs to whichever user completed it; its signal finding stands for it. */
+const sprayOnly = (types: readonly string[]) =>
+  types.length > 0 && types.every((type) => type === 'password_spray');
+
+const unique = (items: readonly string[]) => [...new Set(items)].sort();
+
+/** What `vigil replay` finds in the lines, with the settings a test deployment runs. */
+export async function replayFindings(lines: readonly string[]): Promise<Findings> {
+  const settings = detectSchema.parse({});
+  const geo = GeoLocator.load();
+  const engine = new Engine({
+    store: new MemoryStateStore(stateLimits(settings)),
+    enricher: new Enricher(geo, new NetworkClassifier()),
+    settings,
+    policy: DEFAULT_POLICY,
+    clock: newestEventClock(),
+  });
+  const signals: string[] = [];
+  const decisions: string[] = [];
+  let commands = 0;
+  let documents = 0;
+  for (let i = 0; i < lines.length; i += 500) {
+    const { outcomes, release } = await engine.process(lines.slice(i, i + 500).map((value) => ({ value })));
+    await release();
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') continue;
+      documents += 1 + outcome.signals.length + (outcome.decision ? 1 : 0);
+      for (const s of outcome.signals)
+        signals.push(signalFinding(s.user_id, s.type, s.event_id, s.evidence.ip, s.evidence.scope));
+      if (outcome.decision) {
+        const types = outcome.decision.signals.map((signal) => signal.type);
+        if (!sprayOnly(types)) decisions.push(`${outcome.decision.user_id} ${outcome.decision.event_id}`);
+        if (outcome.decision.action !== 'allow') commands++;
+      }
+    }
+  }
+  geo.close();
+  return { signals: unique(signals), decisions: unique(decisions), commands, documents };
+}
+
+interface Document {
+  readonly kind: string;
+  readonly id: string;
+  readonly body: {
+    readonly event: { readonly id: string };
+    readonly user: { readonly id: string };
+    readonly vigil: {
+      readonly signal?: { readonly type: string };
+      readonly evidence?: Record<string, unknown>;
+      readonly signals?: readonly string[];
+    };
+  };
+}
+
+const documentsIn = (messages: readonly KafkaMessage[]) =>
+  messages.flatMap((message) => JSON.parse(message.value!.toString()) as Document[]);
+
+/**
+ * What a run committed, once everything is in: every document and command read back from Kafka.
+ * Fails if any command was committed twice; `documents` counts every committed document.
+ */
+export async function runFindings(
+  brokers: readonly string[],
+  env: Record<string, string>,
+  expected: Findings,
+  timeoutMs = 240_000,
+): Promise<Findings> {
+  const messages = await readTopicUntil(
+    env.VIGIL_TOPIC_DOCUMENTS!,
+    (read) => documentsIn(read).length >= expected.documents,
+    timeoutMs,
+    brokers,
+  );
+  await sleep(3000); // anything committed twice arrives after the expected count
+  const documents = documentsIn([
+    ...messages,
+    ...(
+      await readTopicUntil(
+        env.VIGIL_TOPIC_DOCUMENTS!,
+        (read) => read.length > messages.length,
+        3000,
+        brokers,
+      ).catch(() => [])
+    ).slice(messages.length),
+  ]);
+  const commands = await readTopicUntil(
+    env.VIGIL_TOPIC_COMMANDS!,
+    (read) => read.length >= expected.commands,
+    60_000,
+    brokers,
+  );
+  const jtis = commands.map((message) => message.headers!['vigil-decision-id']!.toString());
+  assert.equal(new Set(jtis).size, jtis.length, 'no command published twice');
+  const of = (kind: string) => documents.filter((document) => document.kind === kind);
+  return {
+    signals: unique(
+      of('signals').map(({ body }) =>
+        signalFinding(
+          body.user.id,
+          body.vigil.signal!.type,
+          body.event.id,
+          body.vigil.evidence?.ip,
+          body.vigil.evidence?.scope,
+        ),
+      ),
+    ),
+    decisions: unique(
+      of('decisions')
+        .filter(({ body }) => !sprayOnly(body.vigil.signals ?? []))
+        .map(({ body }) => `${body.user.id} ${body.event.id}`),
+    ),
+    commands: commands.length,
+    documents: documents.length,
+  };
+}
+
+/** Produces lines keyed by user to their topics at a steady rate, retrying through broker outages. */
+export async function produceSteadily(
+  brokers: readonly string[],
+  env: Record<string, string>,
+  lines: readonly string[],
+  perSecond: number,
+): Promise<void> {
+  const kafka = new Kafka({
+    brokers: [...brokers],
+    clientId: uniqueName('chaos-producer'),
+    logLevel: logLevel.NOTHING,
+  });
+  const producer = kafka.producer({ retry: { retries: 30, maxRetryTime: 2000 } });
+  await producer.connect();
+  const chunk = Math.max(1, Math.round(perSecond / 10));
+  const started = performance.now();
+  for (let i = 0; i < lines.length; i += chunk) {
+    const part = lines.slice(i, i + chunk).map((line) => {
+      const event = JSON.parse(line) as { user_id: string; action?: string };
+      return {
+        topic: event.action ? env.VIGIL_TOPIC_ACCESS! : env.VIGIL_TOPIC_AUTH!,
+        key: event.user_id,
+        value: line,
+      };
+    });
+    for (;;) {
+      try {
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [...new Set(part.map((m) => m.topic))].map((topic) => ({
+            topic,
+            messages: part.filter((m) => m.topic === topic).map(({ key, value }) => ({ key, value })),
+          })),
+        });
+        break;
+      } catch {
+        await sleep(500); // the broker is away: the emitter waits, as a real one would
+      }
+    }
+    const wait = started + ((i + chunk) / perSecond) * 1000 - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+  await producer.disconnect();
+}
+
+/** The run found what replay finds: the same signals, decisions and commands, every event once. */
+export function assertSameFindings(run: Findings, control: Findings): void {
+  assert.equal(run.documents, control.documents, 'every document committed once');
+  assert.deepEqual(run.signals, control.signals);
+  assert.deepEqual(run.decisions, control.decisions);
+  assert.equal(run.commands, control.commands);
+}
