@@ -65,6 +65,20 @@ export async function stopDetached(dir: string, graceMs = 20_000): Promise<boole
   return true;
 }
 
+/** SIGKILL to the process group, as a crash: no shutdown hook runs. Resolves true when there was one. */
+export async function killDetached(dir: string): Promise<boolean> {
+  const pid = readPid(dir);
+  if (pid === undefined) return false;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+  while (isAlive(pid)) await sleep(50);
+  rmSync(join(dir, 'pid'), { force: true });
+  return true;
+}
+
 /** Polls `check` until it resolves true; fails with the tail of the service log. */
 export async function waitUntil(
   what: string,

@@ -3,13 +3,13 @@ import { REDIS_CLUSTER_PORTS, REDIS_PORT } from './endpoints.ts';
 import { run, startDetached, stopDetached } from './processes.ts';
 import type { Service } from './service.ts';
 
-async function requireRedisServer(): Promise<void> {
+export async function requireRedisServer(): Promise<void> {
   await run('redis-server', ['--version']).catch(() => {
     throw new Error('redis-server is not installed: apt-get install -y redis-server');
   });
 }
 
-async function redisCli(port: number, ...args: string[]): Promise<string> {
+export async function redisCli(port: number, ...args: string[]): Promise<string> {
   const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
     timeout: 5000,
   });

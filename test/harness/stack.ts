@@ -1,8 +1,10 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { kafkaClusterService } from './kafka-cluster.ts';
 import { kafkaService } from './kafka.ts';
 import { openSearchService } from './opensearch.ts';
 import { waitUntil } from './processes.ts';
+import { redisHaClusterService } from './redis-ha.ts';
 import { redisClusterService, redisService } from './redis.ts';
 import type { Service } from './service.ts';
 
@@ -18,6 +20,17 @@ export function stackServices(): Service[] {
     kafkaService(STACK_DIR, CACHE_DIR),
     openSearchService(STACK_DIR, CACHE_DIR),
   ];
+}
+
+/**
+ * The production-shaped stack for fault tests: replicated Kafka and Redis, started on demand by the
+ * tests that kill its nodes (`startHaStack` in ha-stack.ts), never by `npm test` itself.
+ */
+export function haServices() {
+  return {
+    kafka: kafkaClusterService(STACK_DIR, CACHE_DIR),
+    redis: redisHaClusterService(STACK_DIR),
+  } as const;
 }
 
 export interface StartReport {
