@@ -166,12 +166,12 @@ export class Engine {
       // The same event twice in one batch is one event: its second copy raises nothing.
       if (inBatch.has(key)) return { status: 'duplicate', enriched, key, signals: [] };
       inBatch.add(key);
-      return { enriched, key };
+      return { enriched, key, ...(input.origin && { origin: input.origin }) };
     });
     const events = outcomes.filter((o): o is Admitted => !('status' in o));
     const ops: StateOp[] = [];
-    const planned = events.map(({ enriched, key }) => {
-      const plan = this.#plan(enriched, key);
+    const planned = events.map(({ enriched, key, origin }) => {
+      const plan = this.#plan(enriched, key, origin);
       ops.push(...plan.ops);
       return plan;
     });
@@ -211,9 +211,9 @@ export class Engine {
     if (ids.size > RECENT_IDS) ids.delete(ids.keys().next().value!);
   }
 
-  #plan(enriched: EnrichedEvent, eventKey: string): Plan {
+  #plan(enriched: EnrichedEvent, eventKey: string, origin: string | undefined): Plan {
     const event = enriched.event;
-    const base = { user: event.user_id, eventKey, atMs: enriched.atMs };
+    const base = { user: event.user_id, eventKey, atMs: enriched.atMs, ...(origin && { origin }) };
     const place = encodePlace(enriched);
     const country = enriched.placeUsable ? enriched.place?.country : undefined;
     const located = { ...(enriched.device && { device: enriched.device.key }), ...(country && { country }) };
@@ -295,6 +295,7 @@ export class Engine {
 interface Admitted {
   readonly enriched: EnrichedEvent;
   readonly key: string;
+  readonly origin?: string;
 }
 
 interface Plan {

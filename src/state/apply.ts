@@ -7,10 +7,16 @@ export type UserView = AuthView | AccessView;
 export interface UserSlot {
   record: UserRecord;
   /** Kept first views by `keptField(eventKey)`, until the batch that made them is released. */
-  readonly kept: Map<string, UserView>;
+  readonly kept: Map<string, KeptView>;
   /** Whether the record changed, and the first views this batch added: what a store must write. */
   changed: boolean;
-  added?: Map<string, UserView>;
+  added?: Map<string, KeptView>;
+}
+
+/** A first view, and where the message that made it was read. */
+export interface KeptView {
+  readonly view: UserView;
+  readonly origin?: string;
 }
 
 export const isUserOp = (op: StateOp): op is UserOp => op.kind !== 'ip-failure';
@@ -19,20 +25,21 @@ export const isUserOp = (op: StateOp): op is UserOp => op.kind !== 'ip-failure';
 export const keptField = (eventKey: string) => `r:${eventKey}`;
 
 /**
- * Applies one operation with the store contract (`store.ts`): an event whose first view is still kept
- * gets it again, marked as a duplicate that may raise its signals again; an event that changed state
- * keeps its view until released. Both stores call this, so they cannot disagree.
+ * Applies one operation with the store contract (`store.ts`): the same message read again while its
+ * first view is kept gets that view, marked as a duplicate that may raise its signals again; an event
+ * that changed state keeps its view until released. Both stores call this, so they cannot disagree.
  */
 export function applyKeeping(slot: UserSlot, op: UserOp, limits: StateLimits): UserView {
   const field = keptField(op.eventKey);
   const kept = slot.kept.get(field);
-  if (kept) return { ...kept, duplicate: true, firstView: true };
+  if (kept && kept.origin === op.origin) return { ...kept.view, duplicate: true, firstView: true };
   const view = applyUserOp(slot.record, op, limits);
   const keep = op.kind === 'auth' ? op.outcome !== 'other' : op.records > 0;
   if (!view.duplicate && keep) {
+    const entry = { view, ...(op.origin && { origin: op.origin }) };
     slot.changed = true;
-    slot.kept.set(field, view);
-    slot.added?.set(field, view);
+    slot.kept.set(field, entry);
+    slot.added?.set(field, entry);
   }
   return view;
 }

@@ -8,10 +8,19 @@
 
 export type AuthOutcome = 'login' | 'success' | 'login_failure' | 'mfa_failure' | 'other';
 
-export interface AuthOp {
+/** Where an operation's event was read (`topic/partition@offset`, a file's line). */
+interface Sourced {
+  /**
+   * A kept first view is served again only to the same message read again (a batch redone after a
+   * failure); a copy of the event sent twice by its emitter is a plain duplicate and raises nothing.
+   */
+  readonly origin?: string;
+}
+
+export interface AuthOp extends Sourced {
   readonly kind: 'auth';
   readonly user: string;
-  /** Short digest of `event_id`: the event's identity in state. */
+  /** Short digest of the event's content: its identity in state. */
   readonly eventKey: string;
   readonly atMs: number;
   /** `login` counts towards the learning period; `success` (MFA, token refresh) only places the user. */
@@ -22,7 +31,7 @@ export interface AuthOp {
   readonly country?: string;
 }
 
-export interface AccessOp {
+export interface AccessOp extends Sourced {
   readonly kind: 'access';
   readonly user: string;
   readonly eventKey: string;
@@ -52,7 +61,7 @@ export interface Sighting {
 
 export interface Profile {
   /** Earliest event time of the user's history; undefined for a user never seen. */
-  readonly firstSeenMs: number | undefined;
+  readonly firstSeenMs?: number;
   readonly logins: number;
 }
 

@@ -52,7 +52,11 @@ export function applyUserOp(record: UserRecord, op: UserOp, limits: StateLimits)
   return op.kind === 'auth' ? applyAuth(record, op, limits) : applyAccess(record, op, limits);
 }
 
-const profileOf = (record: UserRecord): Profile => ({ firstSeenMs: record.first, logins: record.logins });
+// Absent, not undefined, for a new user: a view read back from JSON must equal the one first made.
+const profileOf = ({ first, logins }: UserRecord): Profile => ({
+  ...(first !== undefined && { firstSeenMs: first }),
+  logins,
+});
 const hasSeen = (record: UserRecord, key: string) => record.seen.includes(key);
 
 function remember(record: UserRecord, key: string): void {

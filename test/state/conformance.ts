@@ -73,7 +73,7 @@ export function stateConformance(
       kind: 'auth',
       duplicate: false,
       firstView: false,
-      profile: { firstSeenMs: undefined, logins: 0 },
+      profile: { logins: 0 },
       knownCountries: [],
       knownDevices: 0,
       loginFailures: 0,
@@ -129,6 +129,19 @@ export function stateConformance(
       loginFailuresBefore: 0,
       mfaFailuresBefore: 0,
     });
+  });
+
+  test(`${name}: a copy of an event from another message is a bare duplicate even while its first view is kept`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    const first = auth(u, 'e1', T, { place: 'P1', device: 'd1', country: 'GB', origin: 'auth/0@7' });
+    const [view] = await store.apply([first]);
+    const [redone, copy] = await store.apply([first, { ...first, origin: 'auth/0@9' }]);
+    assert.deepEqual(redone, { ...view!, duplicate: true, firstView: true });
+    assert.deepEqual(
+      [copy!.kind === 'auth' && copy.duplicate, copy!.kind === 'auth' && copy.firstView],
+      [true, false],
+    );
   });
 
   test(`${name}: a late sign-in sees its true neighbours in event time`, async (t) => {

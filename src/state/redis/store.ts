@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { applyKeeping, isUserOp, type UserSlot, type UserView } from '../apply.ts';
+import { applyKeeping, isUserOp, type KeptView, type UserSlot } from '../apply.ts';
 import type {
   IpFailureOp,
   IpFailureView,
@@ -18,12 +18,11 @@ import { defineScripts } from './scripts.ts';
 interface LoadedSlot extends UserSlot {
   readonly version: number;
   readonly stale: readonly string[];
-  readonly added: Map<string, UserView>;
+  readonly added: Map<string, KeptView>;
 }
 
-/** A kept first view as stored: the view, and when (wall clock) it was kept. */
-interface StoredView {
-  readonly view: UserView;
+/** A kept first view as stored, with when (wall clock) it was kept. */
+interface StoredView extends KeptView {
   readonly keptAtMs: number;
 }
 
@@ -80,14 +79,14 @@ export class RedisStateStore implements StateStore {
     return new Map(
       users.map((user, i) => {
         const hash = hashes[i]!;
-        const kept = new Map<string, UserView>();
+        const kept = new Map<string, KeptView>();
         const stale: string[] = [];
         for (const [field, value] of Object.entries(hash)) {
           if (!field.startsWith('r:')) continue;
           const stored = JSON.parse(value) as StoredView;
           // A view nobody released (its process died after committing) stops being served after a while.
           if (now - stored.keptAtMs > this.#limits.replyTtlMs) stale.push(field);
-          else kept.set(field, stored.view);
+          else kept.set(field, { view: stored.view, ...(stored.origin && { origin: stored.origin }) });
         }
         const record = hash.s ? (JSON.parse(hash.s) as UserRecord) : newUserRecord();
         return [
@@ -111,7 +110,7 @@ export class RedisStateStore implements StateStore {
             this.#limits.retentionMs,
             slot.stale.length,
             ...slot.stale,
-            ...[...slot.added].flatMap(([field, view]) => [field, JSON.stringify({ view, keptAtMs })]),
+            ...[...slot.added].flatMap(([field, kept]) => [field, JSON.stringify({ ...kept, keptAtMs })]),
           ),
         ),
     );
