@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import type { EventKind } from '../events/index.ts';
@@ -127,7 +128,7 @@ export class Pipeline {
       await this.#processRun(payload, messages);
     } catch (error) {
       if (!(error instanceof PermanentFailure)) throw error;
-      if (messages.length === 1) return this.#isolate(payload, messages[0]!, error);
+      if (messages.length === 1) return this.#isolateAfterRetries(payload, messages[0]!, error);
       const half = Math.ceil(messages.length / 2);
       this.#parts.logger.warn(
         { code: error.code, err: error.cause, messages: messages.length },
@@ -184,6 +185,29 @@ export class Pipeline {
       .finally(() => this.#releasing.delete(releasing));
     this.#releasing.add(releasing);
     this.#count(outcomes, commands.actions);
+  }
+
+  /**
+   * A message that fails alone is tried a few more times, spaced out, before it is given up: a failure
+   * taken for permanent during a dependency's transition (a failover, a slot migration) then passes,
+   * and only what fails every time is dead-lettered.
+   */
+  async #isolateAfterRetries(
+    payload: EachBatchPayload,
+    message: KafkaMessage,
+    failure: PermanentFailure,
+  ): Promise<void> {
+    for (const delayMs of SINGLE_RETRY_DELAYS_MS) {
+      await sleep(delayMs);
+      await payload.heartbeat();
+      try {
+        return await this.#processRun(payload, [message]);
+      } catch (error) {
+        if (!(error instanceof PermanentFailure)) throw error;
+        failure = error;
+      }
+    }
+    return this.#isolate(payload, message, failure);
   }
 
   /**
@@ -263,6 +287,9 @@ export class Pipeline {
     }
   }
 }
+
+/** Waits before each extra try of a message that failed alone. */
+const SINGLE_RETRY_DELAYS_MS = [250, 1000, 4000];
 
 /** The offset to commit once a run of messages is done: the one after its last. */
 const after = (messages: readonly KafkaMessage[]) => (BigInt(messages.at(-1)!.offset) + 1n).toString();

@@ -21,8 +21,8 @@ export interface Failure {
 }
 
 const NETWORK = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/;
-/** Redis replies that say "not now": loading, a script running long, failover under way. */
-const REDIS_BUSY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|OOM)\b/;
+/** Redis replies that say "not now": loading, a script running long, slots moving, failover under way. */
+const REDIS_BUSY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|OOM|MOVED|ASK)\b/;
 /** Kafka errors a broker sends that no retry fixes: the payload itself is refused. */
 const KAFKA_REFUSED = new Set([
   'MESSAGE_TOO_LARGE',
@@ -55,7 +55,9 @@ export function classifyFailure(error: unknown): Failure {
     (e.code && NETWORK.test(e.code)) ||
     name === 'MaxRetriesPerRequestError' ||
     name === 'ClusterAllFailedError' ||
-    /Connection is closed|Stream isn't writeable|Failed to refresh slots cache/.test(message)
+    /Connection is closed|Stream isn't writeable|Failed to refresh slots cache|Too many Cluster redirections|Command timed out/.test(
+      message,
+    )
   )
     return { code: 'redis_unavailable', transient: true };
   if (name.startsWith('KafkaJS')) {

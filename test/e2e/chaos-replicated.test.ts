@@ -63,7 +63,16 @@ async function underLoad(t: TestContext, fault: (vigil: VigilProcess) => Promise
   await waitUntil('a few batches committed', async () => (await commits(vigil)) > 5, 60_000);
   await fault(vigil);
   await producing;
-  assertSameFindings(await runFindings(stack.kafka.brokers, env, await expected()), await expected());
+  try {
+    assertSameFindings(
+      await runFindings(stack.kafka.brokers, env, await expected(), LINES.length),
+      await expected(),
+    );
+  } catch (error) {
+    // The processor's own log explains a failure best; it goes where the test runner keeps it.
+    t.diagnostic(vigil.output().split('\n').slice(-60).join('\n'));
+    throw error;
+  }
   assert.equal(vigil.child.exitCode, null, 'never exited');
 }
 

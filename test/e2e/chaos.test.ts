@@ -71,7 +71,7 @@ test('chaos: the broker killed with SIGKILL and restarted 20 s later under load:
   assert.ok(recoverySeconds <= 30, `resumed after ${recoverySeconds} s`);
 
   await producing;
-  assertSameFindings(await runFindings(KAFKA_BROKERS, env, await expected()), await expected());
+  assertSameFindings(await runFindings(KAFKA_BROKERS, env, await expected(), LINES.length), await expected());
   assert.equal(await healthy(vigil), true);
   assert.equal(vigil.child.exitCode, null, 'never exited');
 });
@@ -90,7 +90,7 @@ test('chaos: a processor killed with SIGKILL and restarted at once resumes withi
   t.diagnostic(`processing resumed ${takeoverSeconds.toFixed(1)} s after the kill`);
   assert.ok(takeoverSeconds <= 10, `resumed after ${takeoverSeconds} s`);
   await producing;
-  assertSameFindings(await runFindings(KAFKA_BROKERS, env, await expected()), await expected());
+  assertSameFindings(await runFindings(KAFKA_BROKERS, env, await expected(), LINES.length), await expected());
 });
 
 test('chaos: processors joining and leaving every few seconds while the stream flows: nothing lost or repeated', async (t) => {
@@ -108,6 +108,6 @@ test('chaos: processors joining and leaving every few seconds while the stream f
     await sleep(2000);
   }
   await producing;
-  assertSameFindings(await runFindings(KAFKA_BROKERS, env, await expected()), await expected());
+  assertSameFindings(await runFindings(KAFKA_BROKERS, env, await expected(), LINES.length), await expected());
   assert.equal(await healthy(steady), true);
 });

@@ -7,8 +7,8 @@ export const SAMPLE = readFileSync(new URL('../fixtures/sample.ndjson', import.m
   .trim()
   .split('\n');
 
-const kafka = (brokers: readonly string[] = KAFKA_BROKERS) =>
-  new Kafka({ brokers: [...brokers], clientId: uniqueName('test-client'), logLevel: logLevel.NOTHING });
+const kafka = () =>
+  new Kafka({ brokers: KAFKA_BROKERS, clientId: uniqueName('test-client'), logLevel: logLevel.NOTHING });
 
 /**
  * Produces NDJSON events to the topic of their kind, keyed by user as emitters do, in their order and
@@ -84,9 +84,8 @@ export async function readTopicUntil(
   topic: string,
   done: (messages: readonly KafkaMessage[]) => boolean,
   timeoutMs = 60_000,
-  brokers: readonly string[] = KAFKA_BROKERS,
 ): Promise<KafkaMessage[]> {
-  const consumer = kafka(brokers).consumer({ groupId: uniqueName('reader'), readUncommitted: false });
+  const consumer = kafka().consumer({ groupId: uniqueName('reader'), readUncommitted: false });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const messages: KafkaMessage[] = [];
