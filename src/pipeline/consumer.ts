@@ -9,7 +9,7 @@ import type { SigningKey } from '../sinks/commands/signing.ts';
 import { documentsOf } from '../sinks/search/documents.ts';
 import { deadLetter, originOf } from './dead-letter.ts';
 import type { Engine, Outcome } from './engine.ts';
-import { PermanentFailure } from './errors.ts';
+import { briefly, PermanentFailure } from './errors.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { consumerTimeouts, groupMembership } from './kafka.ts';
 import { Progress } from '../ops/progress.ts';
@@ -131,7 +131,7 @@ export class Pipeline {
       if (messages.length === 1) return this.#isolateAfterRetries(payload, messages[0]!, error);
       const half = Math.ceil(messages.length / 2);
       this.#parts.logger.warn(
-        { code: error.code, err: error.cause, messages: messages.length },
+        { code: error.code, err: briefly(error.cause), messages: messages.length },
         'a batch failed for good: splitting it to isolate the cause',
       );
       await this.#process(payload, messages.slice(0, half));
@@ -181,7 +181,7 @@ export class Pipeline {
     // The run is durable everywhere: its kept first views can go, with a later round trip.
     const releasing = processed
       .release()
-      .catch((error: unknown) => this.#parts.logger.warn({ err: error }, 'releasing state failed'))
+      .catch((error: unknown) => this.#parts.logger.warn({ err: briefly(error) }, 'releasing state failed'))
       .finally(() => this.#releasing.delete(releasing));
     this.#releasing.add(releasing);
     this.#count(outcomes, commands.actions);
@@ -220,7 +220,7 @@ export class Pipeline {
     logger.error(
       {
         code: failure.code,
-        err: failure.cause,
+        err: briefly(failure.cause),
         topic: batch.topic,
         partition: batch.partition,
         offset: message.offset,

@@ -81,3 +81,17 @@ export class PermanentFailure extends Error {
     this.code = code;
   }
 }
+
+/**
+ * An error as a log line carries it: its kind, code and message, cut short. Never its payload: a Redis
+ * error holds the command's arguments, which are a user's whole state.
+ */
+export function briefly(error: unknown): { type: string; code?: string; message: string } {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
+  const message = e.message ?? String(error);
+  return {
+    type: e.name ?? typeof error,
+    ...(e.code && { code: e.code }),
+    message: message.length > 300 ? `${message.slice(0, 300)}…` : message,
+  };
+}

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from '../ops/logger.ts';
 import { coalesce } from '../sinks/coalesce.ts';
+import { briefly } from './errors.ts';
 import { transactionalProducer } from './kafka.ts';
 import type { Progress } from '../ops/progress.ts';
 
@@ -32,6 +33,7 @@ export class GroupCommitter {
   readonly #logger: Logger;
   #producer: Producer;
   #connected = false;
+  #renewing: Promise<void> | undefined;
   #admin: Admin | undefined;
   /** Batches whose transaction failed while it was being committed: they may have committed. */
   readonly #uncertain = new Set<string>();
@@ -82,6 +84,8 @@ export class GroupCommitter {
   async #commitOnce(batch: BatchCommit): Promise<void> {
     const key = keyOf(batch);
     if (this.#uncertain.has(key)) {
+      // The new producer's start completes or aborts the old transaction: only then do offsets tell.
+      await this.#ensureProducer();
       const committed = await this.#committedOffset(batch.offset);
       this.#uncertain.delete(key);
       if (committed !== undefined && BigInt(committed) >= BigInt(batch.offset.offset)) return;
@@ -98,7 +102,7 @@ export class GroupCommitter {
   }
 
   async #transact(batches: readonly BatchCommit[]): Promise<undefined[]> {
-    if (!this.#connected) await this.#renew();
+    await this.#ensureProducer();
     const messages = new Map<string, Message[]>();
     const offsets = new Map<string, { partition: number; offset: string }[]>();
     for (const batch of batches) {
@@ -138,7 +142,14 @@ export class GroupCommitter {
   #broken(error: unknown): void {
     if (!this.#connected) return;
     this.#connected = false;
-    this.#logger.warn({ err: error }, 'producer transaction state broken; replacing the producer');
+    this.#logger.warn({ err: briefly(error) }, 'producer transaction state broken; replacing the producer');
+  }
+
+  /** A working producer: the current one, or its replacement, made once however many wait for it. */
+  async #ensureProducer(): Promise<void> {
+    if (this.#connected) return;
+    this.#renewing ??= this.#renew().finally(() => (this.#renewing = undefined));
+    await this.#renewing;
   }
 
   async #renew(): Promise<void> {

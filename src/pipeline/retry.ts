@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EachBatchPayload } from 'kafkajs';
 import type { Logger } from '../ops/logger.ts';
 import type { Sink } from '../ops/metrics.ts';
-import { classifyFailure, PermanentFailure } from './errors.ts';
+import { briefly, classifyFailure, PermanentFailure } from './errors.ts';
 
 export class StoppedError extends Error {
   constructor() {
@@ -62,7 +62,10 @@ export function batchRetry(
       shouldStop: () => !isRunning() || isStale(),
       onRetry: async (error, n, delayMs) => {
         metrics.sinkError(sink);
-        logger.warn({ sink, attempt: n, delayMs, err: error }, `${sink} unavailable; holding ${holding}`);
+        logger.warn(
+          { sink, attempt: n, delayMs, err: briefly(error) },
+          `${sink} unavailable; holding ${holding}`,
+        );
         await heartbeat();
       },
     });

@@ -58,22 +58,22 @@ async function commits(vigil: VigilProcess): Promise<number> {
 async function underLoad(t: TestContext, fault: (vigil: VigilProcess) => Promise<void>) {
   const env = await setUp();
   const vigil = await start(t, env);
-  await waitReady(vigil);
-  const producing = produceSteadily(stack.kafka.brokers, env, LINES, RATE);
-  await waitUntil('a few batches committed', async () => (await commits(vigil)) > 5, 60_000);
-  await fault(vigil);
-  await producing;
   try {
+    await waitReady(vigil);
+    const producing = produceSteadily(stack.kafka.brokers, env, LINES, RATE);
+    await waitUntil('a few batches committed', async () => (await commits(vigil)) > 5, 60_000);
+    await fault(vigil);
+    await producing;
     assertSameFindings(
       await runFindings(stack.kafka.brokers, env, await expected(), LINES.length),
       await expected(),
     );
+    assert.equal(vigil.child.exitCode, null, 'never exited');
   } catch (error) {
     // The processor's own log explains a failure best; it goes where the test runner keeps it.
-    t.diagnostic(vigil.output().split('\n').slice(-60).join('\n'));
+    t.diagnostic(vigil.output().split('\n').slice(-80).join('\n'));
     throw error;
   }
-  assert.equal(vigil.child.exitCode, null, 'never exited');
 }
 
 test(
