@@ -47,15 +47,16 @@ export class RedisStateStore implements StateStore {
   }
 
   async apply(ops: readonly StateOp[]): Promise<StateView[]> {
-    const userOps = ops.filter(isUserOp);
-    const ipViews = Promise.all(ops.map((op) => (isUserOp(op) ? undefined : this.#recordIpFailure(op))));
-    const slots = await this.#load(userOps);
+    // Both at once, and awaited together: a failure of either fails the batch, never the process.
+    const [slots, ipViews] = await Promise.all([
+      this.#load(ops.filter(isUserOp)),
+      Promise.all(ops.map((op) => (isUserOp(op) ? undefined : this.#recordIpFailure(op)))),
+    ]);
     const views = ops.map((op) =>
       isUserOp(op) ? applyKeeping(slots.get(op.user)!, op, this.#limits) : undefined,
     );
-    await Promise.all([this.#save(slots), ipViews]);
-    const ip = await ipViews;
-    return views.map((view, i) => view ?? ip[i]!);
+    await this.#save(slots);
+    return views.map((view, i) => view ?? ipViews[i]!);
   }
 
   async release(ops: readonly StateOp[]): Promise<void> {
