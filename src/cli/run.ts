@@ -50,7 +50,7 @@ export async function main(args: string[]): Promise<number> {
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'Redis unavailable; reconnecting'));
   await waitFor('Redis', () => redis.connect());
   const keys = new StateKeys(config.redis.keyPrefix);
-  const store = new RedisStateStore(redis, keys, stateLimits(config.detect));
+  const store = new RedisStateStore(redis, keys, stateLimits(config.detect), config.redis);
   const { engine, geo } = createEngine(config, store, logger, {
     onIdConflict: () => metrics.idConflict(),
   });

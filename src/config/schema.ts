@@ -58,6 +58,13 @@ export const redisSchema = z.object({
   /** One URL for standalone; the seed nodes for a cluster. */
   urls: z.array(url).min(1).default(['redis://127.0.0.1:6379']),
   keyPrefix: z.string().default('vigil:'),
+  /**
+   * Replicas that must hold a batch's state before its commands are committed (Redis WAIT). Replication
+   * is asynchronous: a master killed right after a write loses it, and a user's state with it. Set 1
+   * where masters have replicas; 0 (no wait) where they have none.
+   */
+  waitReplicas: z.number().int().min(0).default(0),
+  waitTimeoutMs: z.number().int().positive().default(1_000),
 });
 
 export const searchSchema = z.object({

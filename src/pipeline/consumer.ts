@@ -11,7 +11,7 @@ import { deadLetter, originOf } from './dead-letter.ts';
 import type { Engine, Outcome } from './engine.ts';
 import { briefly, PermanentFailure } from './errors.ts';
 import { GroupCommitter } from './group-commit.ts';
-import { consumerTimeouts, groupMembership } from './kafka.ts';
+import { assertStillOwned, consumerTimeouts, groupMembership, heartbeating } from './kafka.ts';
 import { Progress } from '../ops/progress.ts';
 import { batchRetry, StoppedError } from './retry.ts';
 
@@ -106,7 +106,10 @@ export class Pipeline {
     const started = performance.now();
     this.#parts.metrics.consumed(batch.topic, batch.messages.length);
     try {
-      await this.#progress.holding(() => this.#process(payload, batch.messages));
+      const { heartbeatIntervalMs } = this.#parts.config.kafka;
+      await this.#progress.holding(() =>
+        heartbeating(payload, heartbeatIntervalMs, () => this.#process(payload, batch.messages)),
+      );
       const lag = Number(batch.offsetLag());
       this.#parts.metrics.lag(batch.topic, batch.partition, lag);
       this.#progress.lag(batch.topic, batch.partition, lag);
@@ -172,12 +175,13 @@ export class Pipeline {
         messages: this.#parts.indexDocuments ? this.#documents(batch, outcomes) : [],
       },
     ].filter((o) => o.messages.length);
-    await retry('kafka', () =>
-      this.#committer.commit({
+    await retry('kafka', () => {
+      assertStillOwned(payload);
+      return this.#committer.commit({
         messages: output,
         offset: { topic: batch.topic, partition: batch.partition, offset: after(messages) },
-      }),
-    );
+      });
+    });
     // The run is durable everywhere: its kept first views can go, with a later round trip.
     const releasing = processed
       .release()
@@ -229,12 +233,13 @@ export class Pipeline {
     );
     const letter = deadLetter(originOf(batch, message), 'processing_failed', failure.message);
     const retry = batchRetry(payload, metrics, logger, 'a dead letter');
-    await retry('dead_letter', () =>
-      this.#committer.commit({
+    await retry('dead_letter', () => {
+      assertStillOwned(payload);
+      return this.#committer.commit({
         messages: [{ topic: config.kafka.topics.deadLetter, messages: [letter] }],
         offset: { topic: batch.topic, partition: batch.partition, offset: after([message]) },
-      }),
-    );
+      });
+    });
     metrics.deadLettered('processing_failed', 1);
     metrics.outcome('rejected', 1);
   }

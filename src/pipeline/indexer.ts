@@ -7,7 +7,7 @@ import type { SearchDocument } from '../sinks/search/documents.ts';
 import { groupWriter, type RejectedDocument } from '../sinks/search/writer.ts';
 import { deadLetter, originOf } from './dead-letter.ts';
 import { GroupCommitter } from './group-commit.ts';
-import { consumerTimeouts, groupMembership, nextOffset } from './kafka.ts';
+import { assertStillOwned, consumerTimeouts, groupMembership, heartbeating, nextOffset } from './kafka.ts';
 import { Progress } from '../ops/progress.ts';
 import { batchRetry, StoppedError } from './retry.ts';
 
@@ -72,7 +72,10 @@ export class SearchIndexer {
     await this.#consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: kafka.partitionsConcurrently,
-      eachBatch: (payload) => this.#progress.holding(() => this.#handle(payload)),
+      eachBatch: (payload) =>
+        this.#progress.holding(() =>
+          heartbeating(payload, kafka.heartbeatIntervalMs, () => this.#handle(payload)),
+        ),
     });
   }
 
@@ -111,14 +114,15 @@ export class SearchIndexer {
           ),
         );
       }
-      await retry('kafka', () =>
-        this.#committer.commit({
+      await retry('kafka', () => {
+        assertStillOwned(payload);
+        return this.#committer.commit({
           messages: deadLetters.length
             ? [{ topic: config.kafka.topics.deadLetter, messages: deadLetters }]
             : [],
           offset: { topic: batch.topic, partition: batch.partition, offset: nextOffset(batch) },
-        }),
-      );
+        });
+      });
       if (deadLetters.length) metrics.deadLettered('search_rejected', deadLetters.length);
       metrics.indexed(documents.size - rejected.length);
       // Only transactions write this topic, and each ends in a marker that takes an offset but is no

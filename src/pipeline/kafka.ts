@@ -4,12 +4,14 @@ import {
   logLevel,
   type Batch,
   type Consumer,
+  type EachBatchPayload,
   type LogEntry,
   type Producer,
   type SASLOptions,
 } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../ops/logger.ts';
+import { StoppedError } from './retry.ts';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -51,6 +53,29 @@ export function createKafka(config: Config['kafka'], logger: Logger): Kafka {
  */
 export function consumerTimeouts(config: Config['kafka']) {
   return { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: config.heartbeatIntervalMs };
+}
+
+/**
+ * Runs a batch's work while heartbeating: work held by a slow dependency (a Redis failover, a broker
+ * election) would otherwise outlast the session, and the group would hand the partition to a new
+ * owner while this one still finishes the batch, both committing it.
+ */
+export async function heartbeating<T>(
+  payload: Pick<EachBatchPayload, 'heartbeat'>,
+  intervalMs: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  const timer = setInterval(() => void payload.heartbeat().catch(() => {}), intervalMs);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Just before a commit: a batch whose partition moved away, or whose consumer stops, is not committed. */
+export function assertStillOwned(payload: Pick<EachBatchPayload, 'isRunning' | 'isStale'>): void {
+  if (!payload.isRunning() || payload.isStale()) throw new StoppedError();
 }
 
 /** Whether a consumer is in its group: in from joining, out from crashing until it joins again. */

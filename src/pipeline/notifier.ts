@@ -8,7 +8,7 @@ import type { PageLedger } from '../sinks/alerts/page-ledger.ts';
 import { postWebhook } from '../sinks/alerts/webhook.ts';
 import { verifySecurityEvent } from '../sinks/commands/security-event.ts';
 import type { PublicJwk } from '../sinks/commands/signing.ts';
-import { consumerTimeouts, groupMembership, nextOffset } from './kafka.ts';
+import { consumerTimeouts, groupMembership, heartbeating, nextOffset } from './kafka.ts';
 import { Progress } from '../ops/progress.ts';
 import { batchRetry, StoppedError } from './retry.ts';
 
@@ -59,7 +59,10 @@ export class AlertNotifier {
     await consumer.subscribe({ topics: [this.#parts.config.kafka.topics.commands], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
-      eachBatch: (payload) => this.#progress.holding(() => this.#handle(payload)),
+      eachBatch: (payload) =>
+        this.#progress.holding(() =>
+          heartbeating(payload, this.#parts.config.kafka.heartbeatIntervalMs, () => this.#handle(payload)),
+        ),
     });
   }
 

@@ -5,9 +5,8 @@ import {
   assertSameFindings,
   chaosStream,
   produceSteadily,
-  replayFindings,
+  controlOf,
   runFindings,
-  type Findings,
 } from '../harness/chaos.ts';
 import { startHaStack, type HaStack } from '../harness/ha-stack.ts';
 import { waitUntil } from '../harness/processes.ts';
@@ -28,8 +27,6 @@ before(
 after(() => stack?.release());
 
 const LINES = chaosStream();
-let control: Findings | undefined;
-const expected = async () => (control ??= await replayFindings(LINES));
 const RATE = 1000;
 
 async function setUp() {
@@ -42,6 +39,7 @@ async function setUp() {
     VIGIL_KAFKA_MAX_BYTES_PER_PARTITION: '32768',
     VIGIL_REDIS_MODE: 'cluster',
     VIGIL_REDIS_URLS: stack.redis.urls.join(','),
+    VIGIL_REDIS_WAIT_REPLICAS: '1',
   };
   await runVigil(env, ['setup', '--skip-search']);
   return env;
@@ -64,10 +62,8 @@ async function underLoad(t: TestContext, fault: (vigil: VigilProcess) => Promise
     await waitUntil('a few batches committed', async () => (await commits(vigil)) > 5, 60_000);
     await fault(vigil);
     await producing;
-    assertSameFindings(
-      await runFindings(stack.kafka.brokers, env, await expected(), LINES.length),
-      await expected(),
-    );
+    const control = await controlOf(stack.kafka.brokers, env, LINES);
+    assertSameFindings(await runFindings(stack.kafka.brokers, env, control), control);
     assert.equal(vigil.child.exitCode, null, 'never exited');
   } catch (error) {
     // The processor's own log explains a failure best; it goes where the test runner keeps it.

@@ -6,9 +6,8 @@ import {
   assertSameFindings,
   chaosStream,
   produceSteadily,
-  replayFindings,
+  controlOf,
   runFindings,
-  type Findings,
 } from '../harness/chaos.ts';
 import { KAFKA_BROKERS } from '../harness/endpoints.ts';
 import { kafkaService } from '../harness/kafka.ts';
@@ -22,8 +21,6 @@ import { deployment, runVigil, startVigil, waitReady, type VigilProcess } from '
  * without anyone restarting Vigil.
  */
 const LINES = chaosStream();
-let control: Findings | undefined;
-const expected = async () => (control ??= await replayFindings(LINES));
 const RATE = 1500; // events per second: the stream flows for about ten seconds
 // Small fetches make many batches, so every fault lands in the middle of some.
 const SMALL_BATCHES = { VIGIL_KAFKA_MAX_BYTES_PER_PARTITION: '32768' };
@@ -71,7 +68,8 @@ test('chaos: the broker killed with SIGKILL and restarted 20 s later under load:
   assert.ok(recoverySeconds <= 30, `resumed after ${recoverySeconds} s`);
 
   await producing;
-  assertSameFindings(await runFindings(KAFKA_BROKERS, env, await expected(), LINES.length), await expected());
+  const control = await controlOf(KAFKA_BROKERS, env, LINES);
+  assertSameFindings(await runFindings(KAFKA_BROKERS, env, control), control);
   assert.equal(await healthy(vigil), true);
   assert.equal(vigil.child.exitCode, null, 'never exited');
 });
@@ -90,7 +88,8 @@ test('chaos: a processor killed with SIGKILL and restarted at once resumes withi
   t.diagnostic(`processing resumed ${takeoverSeconds.toFixed(1)} s after the kill`);
   assert.ok(takeoverSeconds <= 10, `resumed after ${takeoverSeconds} s`);
   await producing;
-  assertSameFindings(await runFindings(KAFKA_BROKERS, env, await expected(), LINES.length), await expected());
+  const control = await controlOf(KAFKA_BROKERS, env, LINES);
+  assertSameFindings(await runFindings(KAFKA_BROKERS, env, control), control);
 });
 
 test('chaos: processors joining and leaving every few seconds while the stream flows: nothing lost or repeated', async (t) => {
@@ -108,6 +107,7 @@ test('chaos: processors joining and leaving every few seconds while the stream f
     await sleep(2000);
   }
   await producing;
-  assertSameFindings(await runFindings(KAFKA_BROKERS, env, await expected(), LINES.length), await expected());
+  const control = await controlOf(KAFKA_BROKERS, env, LINES);
+  assertSameFindings(await runFindings(KAFKA_BROKERS, env, control), control);
   assert.equal(await healthy(steady), true);
 });

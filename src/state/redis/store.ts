@@ -15,6 +15,12 @@ import { bucketOf, WINDOW_BUCKETS } from '../windows.ts';
 import type { StateKeys } from './keys.ts';
 import { defineScripts } from './scripts.ts';
 
+/** How many replicas must hold a batch's state before it counts as saved (`redis.waitReplicas`). */
+export interface Replication {
+  readonly waitReplicas: number;
+  readonly waitTimeoutMs: number;
+}
+
 interface LoadedSlot extends UserSlot {
   readonly version: number;
   readonly stale: readonly string[];
@@ -37,16 +43,43 @@ export class RedisStateStore implements StateStore {
   readonly #client: Redis | Cluster;
   readonly #keys: StateKeys;
   readonly #limits: StateLimits;
+  readonly #replication: Replication;
 
-  constructor(client: Redis | Cluster, keys: StateKeys, limits: StateLimits) {
+  constructor(
+    client: Redis | Cluster,
+    keys: StateKeys,
+    limits: StateLimits,
+    replication: Replication = { waitReplicas: 0, waitTimeoutMs: 0 },
+  ) {
     if (!client.options.enableAutoPipelining) throw new Error('RedisStateStore needs enableAutoPipelining');
     this.#client = client;
     this.#keys = keys;
     this.#limits = limits;
+    this.#replication = replication;
     defineScripts(client);
   }
 
-  async apply(ops: readonly StateOp[]): Promise<StateView[]> {
+  apply(ops: readonly StateOp[]): Promise<StateView[]> {
+    return this.#followingSlots(() => this.#apply(ops));
+  }
+
+  /**
+   * Auto-pipelined commands that meet a moved slot (a failover, a resharding) come back as MOVED
+   * instead of being redirected, and the client keeps its stale slot map: refresh it, so the batch's
+   * retry goes to the new owner.
+   */
+  async #followingSlots<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const client = this.#client;
+      if ('refreshSlotsCache' in client && /^(MOVED|ASK) /.test((error as Error).message ?? ''))
+        client.refreshSlotsCache();
+      throw error;
+    }
+  }
+
+  async #apply(ops: readonly StateOp[]): Promise<StateView[]> {
     // Both at once, and awaited together: a failure of either fails the batch, never the process.
     const [slots, ipViews] = await Promise.all([
       this.#load(ops.filter(isUserOp)),
@@ -56,15 +89,32 @@ export class RedisStateStore implements StateStore {
       isUserOp(op) ? applyKeeping(slots.get(op.user)!, op, this.#limits) : undefined,
     );
     await this.#save(slots);
+    await this.#replicated();
     return views.map((view, i) => view ?? ipViews[i]!);
   }
 
+  /**
+   * Waits until the batch's writes reached the replicas (WAIT, on every master's connection: it covers
+   * what that connection wrote). After the timeout the batch goes on with fewer copies rather than
+   * stalling while a replica is away.
+   */
+  async #replicated(): Promise<void> {
+    const { waitReplicas, waitTimeoutMs } = this.#replication;
+    if (waitReplicas === 0) return;
+    const client = this.#client;
+    const masters =
+      'nodes' in client && typeof client.nodes === 'function' ? client.nodes('master') : [client];
+    await Promise.all(masters.map((node) => node.wait(waitReplicas, waitTimeoutMs)));
+  }
+
   async release(ops: readonly StateOp[]): Promise<void> {
-    await Promise.all(
-      ops.map((op) =>
-        isUserOp(op)
-          ? this.#client.hdel(this.#keys.user(op.user), `r:${op.eventKey}`)
-          : this.#client.hdel(this.#keys.ipReplies(op.ip), `${op.user}|${op.eventKey}`),
+    await this.#followingSlots(() =>
+      Promise.all(
+        ops.map((op) =>
+          isUserOp(op)
+            ? this.#client.hdel(this.#keys.user(op.user), `r:${op.eventKey}`)
+            : this.#client.hdel(this.#keys.ipReplies(op.ip), `${op.user}|${op.eventKey}`),
+        ),
       ),
     );
   }
