@@ -52,31 +52,13 @@ export async function produceEvents(
 }
 
 /** Reads a topic from the start (committed transactions only) until `count` messages or the timeout. */
-export async function readTopic(topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
-  const consumer = kafka().consumer({ groupId: uniqueName('reader'), readUncommitted: false });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const messages: KafkaMessage[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${topic}: ${messages.length} of ${count} messages after ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          messages.push(message);
-          if (messages.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return messages;
+export function readTopic(topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
+  return readTopicUntil(
+    topic,
+    (messages) => messages.length >= count,
+    timeoutMs,
+    (messages) => `${messages.length} of ${count} messages`,
+  );
 }
 
 /** Reads a topic from the start (committed transactions only) until `done` says so, or the timeout. */
@@ -84,6 +66,7 @@ export async function readTopicUntil(
   topic: string,
   done: (messages: readonly KafkaMessage[]) => boolean,
   timeoutMs = 60_000,
+  progress = (messages: readonly KafkaMessage[]) => `${messages.length} messages, not done`,
 ): Promise<KafkaMessage[]> {
   const consumer = kafka().consumer({ groupId: uniqueName('reader'), readUncommitted: false });
   await consumer.connect();
@@ -92,7 +75,7 @@ export async function readTopicUntil(
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`${topic}: not done after ${timeoutMs} ms`)),
+        () => reject(new Error(`${topic}: ${progress(messages)} after ${timeoutMs} ms`)),
         timeoutMs,
       );
       void consumer.run({
