@@ -237,7 +237,12 @@ export async function runFindings(
   };
 }
 
-/** Produces lines keyed by user to their topics at a steady rate, retrying through broker outages. */
+/**
+ * Produces lines keyed by user to their topics at a steady rate, through broker outages, each exactly
+ * once: every chunk goes in a transaction (the processor reads committed messages only), and a chunk
+ * whose transaction failed is sent again by a new producer with the same transactional id, which
+ * aborts whatever the old one left open. A plain producer that retries writes some chunks twice.
+ */
 export async function produceSteadily(
   brokers: readonly string[],
   env: Record<string, string>,
@@ -249,12 +254,20 @@ export async function produceSteadily(
     clientId: uniqueName('chaos-producer'),
     logLevel: logLevel.NOTHING,
   });
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    retry: { retries: 30, maxRetryTime: 2000 },
-  });
-  await producer.connect();
+  const transactionalId = uniqueName('chaos-producer');
+  const connected = async () => {
+    for (;;) {
+      const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+      try {
+        await producer.connect();
+        return producer;
+      } catch {
+        await producer.disconnect().catch(() => {});
+        await sleep(500);
+      }
+    }
+  };
+  let producer = await connected();
   const chunk = Math.max(1, Math.round(perSecond / 10));
   const started = performance.now();
   for (let i = 0; i < lines.length; i += chunk) {
@@ -266,18 +279,21 @@ export async function produceSteadily(
         value: line,
       };
     });
+    const topicMessages = [...new Set(part.map((m) => m.topic))].map((topic) => ({
+      topic,
+      messages: part.filter((m) => m.topic === topic).map(({ key, value }) => ({ key, value })),
+    }));
     for (;;) {
       try {
-        await producer.sendBatch({
-          acks: -1,
-          topicMessages: [...new Set(part.map((m) => m.topic))].map((topic) => ({
-            topic,
-            messages: part.filter((m) => m.topic === topic).map(({ key, value }) => ({ key, value })),
-          })),
-        });
+        const transaction = await producer.transaction();
+        await transaction.sendBatch({ topicMessages });
+        await transaction.commit();
         break;
       } catch {
-        await sleep(500); // the broker is away: the emitter waits, as a real one would
+        // The broker is away: the emitter waits, as a real one would, and starts afresh.
+        await producer.disconnect().catch(() => {});
+        await sleep(500);
+        producer = await connected();
       }
     }
     const wait = started + ((i + chunk) / perSecond) * 1000 - performance.now();
