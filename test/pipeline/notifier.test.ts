@@ -91,6 +91,7 @@ function fakeKafka() {
         partition: 0,
         messages,
         lastOffset: () => messages.at(-1)!.offset,
+        offsetLag: () => '0',
       },
       heartbeat: async () => undefined,
       isRunning: () => true,
