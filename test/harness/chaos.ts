@@ -140,9 +140,14 @@ async function readSettled(
   await consumer.connect();
   await consumer.subscribe({ topics: [...topics], fromBeginning: true });
   const messages: KafkaMessage[] = [];
+  // A reader may be handed a message again (a fetch retried after a broker moved): each counts once.
+  const read = new Set<string>();
   let lastAt = Date.now();
   void consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ topic, partition, message }) => {
+      const at = `${topic}/${partition}@${message.offset}`;
+      if (read.has(at)) return;
+      read.add(at);
       messages.push(message);
       lastAt = Date.now();
     },
