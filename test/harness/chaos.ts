@@ -27,6 +27,8 @@ export interface Findings {
   readonly commands: number;
   /** Search documents (events, signals, decisions): every one committed exactly once. */
   readonly documents: number;
+  /** Of those, how many distinct ids: fewer than `documents` means something was committed twice. */
+  readonly distinctDocuments?: number;
 }
 
 /** A small company over two and a half weeks, as NDJSON lines: about 15,000 events. */
@@ -220,6 +222,7 @@ export async function runFindings(
     ),
     commands: commands.length,
     documents: documents.length,
+    distinctDocuments: new Set(documents.map((document) => document.id)).size,
   };
 }
 
@@ -294,7 +297,7 @@ export function assertSameFindings(run: Findings, control: Findings): void {
   assert.equal(
     run.documents,
     control.documents,
-    `every document committed once; signals only in the run: ${missing(run.signals, control.signals).join(', ')}; only in replay: ${missing(control.signals, run.signals).join(', ')}`,
+    `every document committed once (${run.distinctDocuments} distinct ids); signals only in the run: ${missing(run.signals, control.signals).join(', ')}; only in replay: ${missing(control.signals, run.signals).join(', ')}`,
   );
   assert.deepEqual(run.signals, control.signals);
   assert.deepEqual(run.decisions, control.decisions);
