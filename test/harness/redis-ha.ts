@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REDIS_HA_PORTS, REDIS_HA_URLS } from './endpoints.ts';
-import { isAlive, killDetached, readPid, run, startDetached, stopDetached, waitUntil } from './processes.ts';
-import { redisCli, requireRedisServer } from './redis.ts';
+import { isAlive, killDetached, readPid, run, stopDetached, waitUntil } from './processes.ts';
+import { redisCli, requireRedisServer, startRedis } from './redis.ts';
 import type { Service } from './service.ts';
 
 /** One line of `CLUSTER NODES`, as one node sees another. */
@@ -83,15 +83,8 @@ export function redisHaClusterService(stackDir: string): RedisHaCluster {
   function launch(port: number): void {
     if (!(REDIS_HA_PORTS as readonly number[]).includes(port)) throw new Error(`${port} is no redis-ha port`);
     const dir = dirOf(port);
-    startDetached(dir, 'redis-server', [
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--dir',
-      dir,
-      '--protected-mode',
-      'yes',
+    // Later options win: AOF on, over startRedis's no-persistence defaults.
+    startRedis(dir, port, [
       '--cluster-enabled',
       'yes',
       '--cluster-config-file',
@@ -107,8 +100,6 @@ export function redisHaClusterService(stackDir: string): RedisHaCluster {
       // would make every write wait for the disk and the fault tests measure the disk.
       '--appendfsync',
       'everysec',
-      '--save',
-      '',
     ]);
   }
 
