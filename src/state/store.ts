@@ -86,7 +86,7 @@ export interface AuthView {
   readonly knownCountries: readonly string[];
   /** Devices known before this event; filled only when this event's device was not among them. */
   readonly knownDevices: number;
-  /** The most failures in a window holding this event, and the most near it before it came. */
+  /** For a failure: the most in a window holding it, and the most near it before it came; else 0. */
   readonly loginFailures: number;
   readonly mfaFailures: number;
   readonly loginFailuresBefore: number;

@@ -142,7 +142,6 @@ function applyAuth(record: UserRecord, op: AuthOp, limits: StateLimits): AuthVie
   const country = op.country ? record.countries[op.country] : undefined;
   const knownDevices = op.device && !device ? Object.keys(record.devices).length : 0;
   const knownCountries = op.country && !country ? Object.keys(record.countries).sort(compareBytes) : [];
-  const failures = failureCounts(record, op.atMs, limits);
 
   let at = record.signIns.length;
   while (at > 0 && record.signIns[at - 1]![0] > op.atMs) at--;
@@ -167,7 +166,8 @@ function applyAuth(record: UserRecord, op: AuthOp, limits: StateLimits): AuthVie
     ...(countrySeen && { country: countrySeen }),
     knownCountries,
     knownDevices,
-    ...countsOf(failures, failures),
+    // Failure counts matter to failures only: a successful sign-in does not pay for two window scans.
+    ...noFailures,
   };
 }
 
