@@ -13,8 +13,9 @@ import { waitUntil } from '../harness/processes.ts';
 import { deployment, runVigil, startVigil, waitReady, type VigilProcess } from '../harness/vigil-process.ts';
 
 /**
- * `npm run test:chaos`, not yet part of `npm test`: under these faults a batch is still sometimes
- * committed twice (its documents twice; no command has been seen twice), which the comparison catches.
+ * `npm run test:chaos`, not yet part of `npm test`: under these faults some batches are still committed
+ * twice (their documents twice; no command has been seen twice) and a rolling restart once missed a few
+ * event documents, which the comparison catches.
  *
  * The same faults on a stack shaped like production: three Kafka brokers (replication factor 3,
  * min.insync.replicas 2) and a Redis Cluster with a replica per master and AOF. Each run is compared
