@@ -4,6 +4,7 @@ import type { Config } from '../config/index.ts';
 import type { EventKind } from '../events/index.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { PipelineMetrics } from '../ops/metrics.ts';
+import { Progress } from '../ops/progress.ts';
 import { signSecurityEvent, type CommandSettings } from '../sinks/commands/security-event.ts';
 import type { SigningKey } from '../sinks/commands/signing.ts';
 import { documentsOf } from '../sinks/search/documents.ts';
@@ -12,7 +13,6 @@ import type { Engine, Outcome } from './engine.ts';
 import { briefly, PermanentFailure } from './errors.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { assertStillOwned, consumerTimeouts, groupMembership, heartbeating } from './kafka.ts';
-import { Progress } from '../ops/progress.ts';
 import { batchRetry, StoppedError } from './retry.ts';
 
 export interface PipelineParts {

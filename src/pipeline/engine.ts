@@ -141,7 +141,7 @@ export class Engine {
   readonly #clock: EventClock;
   readonly #bounds: EventTimeBounds;
   readonly #onIdConflict: ((conflict: IdConflict) => void) | undefined;
-  readonly #recentIds = new Map<string, { key: string } & IdConflict['first']>();
+  readonly #recentIds = new Map<string, { key: string; source: IdConflict['first'] }>();
 
   constructor(options: EngineOptions) {
     this.#store = options.store;
@@ -200,14 +200,11 @@ export class Engine {
   #noticeReuse(event: VigilEvent, key: string, origin: string | undefined): void {
     const ids = this.#recentIds;
     const seen = ids.get(event.event_id);
-    const now = { key, user: event.user_id, kind: event.kind, ...(origin && { origin }) };
-    if (seen && seen.key !== key) {
-      const { key: _, ...first } = seen;
-      const { key: __, ...second } = now;
-      this.#onIdConflict?.({ eventId: event.event_id, first, second });
-    }
+    const source = { user: event.user_id, kind: event.kind, ...(origin && { origin }) };
+    if (seen && seen.key !== key)
+      this.#onIdConflict?.({ eventId: event.event_id, first: seen.source, second: source });
     ids.delete(event.event_id);
-    ids.set(event.event_id, now);
+    ids.set(event.event_id, { key, source });
     if (ids.size > RECENT_IDS) ids.delete(ids.keys().next().value!);
   }
 
