@@ -43,6 +43,8 @@ export class Pipeline {
   readonly #commandSettings: CommandSettings;
   readonly #releasing = new Set<Promise<void>>();
   readonly #inGroup: () => boolean;
+  /** Per partition, the offset after the last message this process committed. */
+  readonly #committedUpTo = new Map<string, bigint>();
   #stopping = false;
 
   constructor(parts: PipelineParts) {
@@ -102,13 +104,14 @@ export class Pipeline {
 
   async #handle(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    if (batch.messages.length === 0) return;
+    const messages = this.#notYetCommitted(batch);
+    if (messages.length === 0) return;
     const started = performance.now();
-    this.#parts.metrics.consumed(batch.topic, batch.messages.length);
+    this.#parts.metrics.consumed(batch.topic, messages.length);
     try {
       const { heartbeatIntervalMs } = this.#parts.config.kafka;
       await this.#progress.holding(() =>
-        heartbeating(payload, heartbeatIntervalMs, () => this.#process(payload, batch.messages)),
+        heartbeating(payload, heartbeatIntervalMs, () => this.#process(payload, messages)),
       );
       const lag = Number(batch.offsetLag());
       this.#parts.metrics.lag(batch.topic, batch.partition, lag);
@@ -118,6 +121,24 @@ export class Pipeline {
       if (error instanceof StoppedError) return; // not committed: the next owner of the partition redoes it
       throw error;
     }
+  }
+
+  /**
+   * A batch's messages from the first this process has not committed. kafkajs may hand over a batch
+   * fetched before its partition's previous batch was committed (a fetch from the old leader answered
+   * after a leader change): what this process committed is never processed twice. Offsets only move
+   * forward, so the mark stays true across rebalances.
+   */
+  #notYetCommitted(batch: Batch): readonly KafkaMessage[] {
+    const next = this.#committedUpTo.get(`${batch.topic}/${batch.partition}`);
+    if (next === undefined || BigInt(batch.messages[0]?.offset ?? next) >= next) return batch.messages;
+    return batch.messages.filter((message) => BigInt(message.offset) >= next);
+  }
+
+  #markCommitted(topic: string, partition: number, next: string): void {
+    const key = `${topic}/${partition}`;
+    const known = this.#committedUpTo.get(key);
+    if (known === undefined || BigInt(next) > known) this.#committedUpTo.set(key, BigInt(next));
   }
 
   /**
@@ -175,13 +196,12 @@ export class Pipeline {
         messages: this.#parts.indexDocuments ? this.#documents(batch, outcomes) : [],
       },
     ].filter((o) => o.messages.length);
+    const offset = { topic: batch.topic, partition: batch.partition, offset: after(messages) };
     await retry('kafka', () => {
       assertStillOwned(payload);
-      return this.#committer.commit({
-        messages: output,
-        offset: { topic: batch.topic, partition: batch.partition, offset: after(messages) },
-      });
+      return this.#committer.commit({ messages: output, offset });
     });
+    this.#markCommitted(batch.topic, batch.partition, offset.offset);
     // The run is durable everywhere: its kept first views can go, with a later round trip.
     const releasing = processed
       .release()
@@ -233,13 +253,15 @@ export class Pipeline {
     );
     const letter = deadLetter(originOf(batch, message), 'processing_failed', failure.message);
     const retry = batchRetry(payload, metrics, logger, 'a dead letter');
+    const offset = { topic: batch.topic, partition: batch.partition, offset: after([message]) };
     await retry('dead_letter', () => {
       assertStillOwned(payload);
       return this.#committer.commit({
         messages: [{ topic: config.kafka.topics.deadLetter, messages: [letter] }],
-        offset: { topic: batch.topic, partition: batch.partition, offset: after([message]) },
+        offset,
       });
     });
+    this.#markCommitted(batch.topic, batch.partition, offset.offset);
     metrics.deadLettered('processing_failed', 1);
     metrics.outcome('rejected', 1);
   }

@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import {
+  Partitioners,
+  type Admin,
+  type Kafka,
+  type Message,
+  type PartitionMetadata,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from '../ops/logger.ts';
 import { coalesce } from '../sinks/coalesce.ts';
 import { briefly } from './errors.ts';
@@ -35,6 +42,9 @@ export class GroupCommitter {
   #connected = false;
   #renewing: Promise<void> | undefined;
   #admin: Admin | undefined;
+  /** Each output topic's partitions, to place every message before it is sent. */
+  readonly #partitions = new Map<string, PartitionMetadata[]>();
+  readonly #partitioner = Partitioners.DefaultPartitioner();
   /** Batches whose transaction failed while it was being committed: they may have committed. */
   readonly #uncertain = new Set<string>();
   readonly #commitTogether: (batch: BatchCommit) => Promise<void>;
@@ -120,14 +130,16 @@ export class GroupCommitter {
     }
     let committing = false;
     try {
-      const topicMessages = [...messages].map(([topic, list]) => ({ topic, messages: list }));
-      if (topicMessages.length) await transaction.sendBatch({ topicMessages });
+      // Offsets first: their first request waits out the previous transaction's markers, so the
+      // writes after it find the transaction open.
       const topics = [...offsets].map(([topic, partitions]) => ({ topic, partitions }));
       await whilePreviousCloses(() => transaction.sendOffsets({ consumerGroupId: this.#groupId, topics }));
+      for (const part of await this.#byPartition(messages)) await transaction.send(part);
       committing = true;
       await transaction.commit();
     } catch (error) {
       if (!committing) {
+        this.#partitions.clear(); // a partition count may have changed
         await transaction.abort().catch((abortError: unknown) => this.#broken(abortError));
         throw error;
       }
@@ -162,13 +174,48 @@ export class GroupCommitter {
     this.#logger.info('producer replaced; the open transaction was fenced');
   }
 
-  async #committedOffset(at: BatchCommit['offset']): Promise<string | undefined> {
+  /**
+   * The messages per partition, each list to be sent on its own, one after the other. kafkajs sends a
+   * write to all its partitions' leaders at once and, when one request fails while another is still in
+   * flight, sends both again: the second copy gets a new sequence number and is committed next to the
+   * first. A write to one partition is retried alone, and its broker drops a copy it already holds.
+   */
+  async #byPartition(messages: ReadonlyMap<string, readonly Message[]>) {
+    const parts = new Map<string, { topic: string; messages: Message[] }>();
+    for (const [topic, list] of messages) {
+      const partitionMetadata = await this.#partitionsOf(topic);
+      for (const message of list) {
+        const partition = this.#partitioner({ topic, partitionMetadata, message });
+        const key = `${topic}/${partition}`;
+        if (!parts.has(key)) parts.set(key, { topic, messages: [] });
+        parts.get(key)!.messages.push({ ...message, partition });
+      }
+    }
+    return parts.values();
+  }
+
+  async #partitionsOf(topic: string): Promise<PartitionMetadata[]> {
+    const known = this.#partitions.get(topic);
+    if (known) return known;
+    const { topics } = await (await this.#adminClient()).fetchTopicMetadata({ topics: [topic] });
+    const partitions = topics[0]!.partitions;
+    this.#partitions.set(topic, partitions);
+    return partitions;
+  }
+
+  async #adminClient(): Promise<Admin> {
     if (!this.#admin) {
       const admin = this.#kafka.admin();
       await admin.connect();
       this.#admin = admin;
     }
-    const [topic] = await this.#admin.fetchOffsets({ groupId: this.#groupId, topics: [at.topic] });
+    return this.#admin;
+  }
+
+  async #committedOffset(at: BatchCommit['offset']): Promise<string | undefined> {
+    const [topic] = await (
+      await this.#adminClient()
+    ).fetchOffsets({ groupId: this.#groupId, topics: [at.topic] });
     const found = topic?.partitions.find((p) => p.partition === at.partition)?.offset;
     return found === undefined || found === '-1' ? undefined : found;
   }

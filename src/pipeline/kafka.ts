@@ -103,9 +103,7 @@ export function transactionalProducer(kafka: Kafka, transactionalId: string): Pr
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
     transactionTimeout: 30_000,
-    // Kafka refuses a transaction's first write while it still closes the previous one
-    // (CONCURRENT_TRANSACTIONS) for a few milliseconds; kafkajs's default first back-off, 300 ms,
-    // would add that to every such batch.
+    // A failed write is retried at once: it goes to one partition at a time (see GroupCommitter).
     retry: { initialRetryTime: 5, retries: 10 },
   });
 }
