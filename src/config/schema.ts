@@ -65,6 +65,11 @@ export const redisSchema = z.object({
    */
   waitReplicas: z.number().int().min(0).default(0),
   waitTimeoutMs: z.number().int().positive().default(1_000),
+  /**
+   * Users whose state a processor keeps in memory between batches (about 2 KB each): the users of its
+   * partitions, written through to Redis with every batch. 0 reads every user from Redis every batch.
+   */
+  cachedUsers: z.number().int().min(0).default(100_000),
 });
 
 export const searchSchema = z.object({

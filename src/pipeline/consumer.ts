@@ -1,5 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
+import {
+  PartitionAssigners,
+  type Batch,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  type Message,
+} from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import type { EventKind } from '../events/index.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -10,6 +18,7 @@ import type { SigningKey } from '../sinks/commands/signing.ts';
 import { documentsOf } from '../sinks/search/documents.ts';
 import { deadLetter, originOf } from './dead-letter.ts';
 import type { Engine, Outcome } from './engine.ts';
+import { CoPartitionedAssigner, coPartitioning } from './co-partitioned.ts';
 import { briefly, PermanentFailure } from './errors.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { assertStillOwned, consumerTimeouts, groupMembership, heartbeating } from './kafka.ts';
@@ -46,6 +55,7 @@ export class Pipeline {
   /** Per partition, the offset after the last message this process committed. */
   readonly #committedUpTo = new Map<string, bigint>();
   #stopping = false;
+  #exclusive: (groupProtocol: string) => boolean = () => false;
 
   constructor(parts: PipelineParts) {
     this.#parts = parts;
@@ -59,8 +69,14 @@ export class Pipeline {
       ...consumerTimeouts(settings),
       readUncommitted: false,
       maxBytesPerPartition: settings.maxBytesPerPartition,
+      // Round robin only while older members that lack the first are still in the group.
+      partitionAssigners: [CoPartitionedAssigner, PartitionAssigners.roundRobin],
     });
     this.#inGroup = groupMembership(this.#consumer);
+    // Partitions may have moved: users cached for the old ones are read again when next seen.
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) =>
+      parts.engine.reassigned(this.#exclusive(payload.groupProtocol)),
+    );
     this.#committer = new GroupCommitter({
       kafka: parts.kafka,
       transactionalId: `${settings.clientId}-${settings.groupId}-${settings.instanceId}`,
@@ -84,6 +100,14 @@ export class Pipeline {
   async start(): Promise<void> {
     const consumer = this.#consumer;
     await this.#committer.connect();
+    const topics = [...this.#kinds.keys()];
+    const partitioning = await coPartitioning(this.#parts.kafka, topics);
+    if (!partitioning.sameCounts)
+      this.#parts.logger.warn(
+        { topics },
+        "the input topics have different partition counts: a user's events reach several processors, which read the user's state from Redis at every batch",
+      );
+    this.#exclusive = partitioning.exclusive;
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.#kinds.keys()], fromBeginning: true });
     await consumer.run({

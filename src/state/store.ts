@@ -147,5 +147,11 @@ export interface StateStore {
   apply(ops: readonly StateOp[]): Promise<StateView[]>;
   /** The batch's effects are durable downstream: its first views need not be kept any longer. */
   release(ops: readonly StateOp[]): Promise<void>;
+  /**
+   * The process's partitions changed: what it holds in memory may be stale. `exclusive`: it is now the
+   * only writer of its users' state (it owns the same partitions of every input topic), so it may keep
+   * their state between batches; otherwise users are read at every batch.
+   */
+  reassigned?(exclusive: boolean): void;
   close(): Promise<void>;
 }

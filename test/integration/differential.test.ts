@@ -33,11 +33,32 @@ function recording(store: StateStore): StateStore & { views: StateView[] } {
   };
 }
 
+/**
+ * Two processors sharing one Redis that take turns batch by batch, as when a partition moves back and
+ * forth between them: a rebalance before every batch.
+ */
+function takingTurns(first: RedisStateStore, second: RedisStateStore): StateStore {
+  let turn = 0;
+  return {
+    apply: (ops) => {
+      const [now, other] = turn++ % 2 === 0 ? [first, second] : [second, first];
+      other.reassigned(true);
+      now.reassigned(true);
+      return now.apply(ops);
+    },
+    release: async (ops) => {
+      await Promise.all([first.release(ops), second.release(ops)]);
+    },
+    close: async () => {},
+  };
+}
+
 const batchSizes = fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 4 });
 
 /**
- * The in-memory store (`replay`) and the Redis store (`run`), standalone and Cluster, on the same
- * generated streams in the same batches: the same outcomes, signals (ids and evidence) and decisions.
+ * The in-memory store (`replay`) and the Redis store (`run`), standalone and Cluster, cached or not, and
+ * two processors taking turns, on the same generated streams in the same batches: the same outcomes,
+ * signals (ids and evidence) and decisions.
  */
 for (const [name, stream] of [
   ['ordinary', ordinaryStream],
@@ -53,10 +74,20 @@ for (const [name, stream] of [
     const limits = limitsFor();
     await fc.assert(
       fc.asyncProperty(stream, batchSizes, async (events: RawEvent[], sizes) => {
+        const shared = new StateKeys(`${uniqueName('diff')}:`);
         const stores = [
           new MemoryStateStore(limits),
           new RedisStateStore(standalone, new StateKeys(`${uniqueName('diff')}:`), limits),
           new RedisStateStore(cluster, new StateKeys(`${uniqueName('diff')}:`), limits),
+          // Users read from Redis at every batch, or evicted from a cache of two between batches.
+          new RedisStateStore(standalone, new StateKeys(`${uniqueName('diff')}:`), limits, {
+            cachedUsers: 0,
+          }),
+          new RedisStateStore(cluster, new StateKeys(`${uniqueName('diff')}:`), limits, { cachedUsers: 2 }),
+          takingTurns(
+            new RedisStateStore(standalone, shared, limits),
+            new RedisStateStore(standalone, shared, limits),
+          ),
         ];
         const [memory, ...redis] = await Promise.all(
           stores.map(async (store) => {
@@ -65,8 +96,8 @@ for (const [name, stream] of [
             return { found, views: recorded.views };
           }),
         );
-        for (const other of redis) {
-          assert.deepEqual(other.views, memory!.views, 'every view the store returned');
+        for (const [n, other] of redis.entries()) {
+          assert.deepEqual(other.views, memory!.views, `every view store ${n + 1} returned`);
           assert.deepEqual(other.found, memory!.found);
         }
       }),

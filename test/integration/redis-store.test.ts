@@ -47,3 +47,45 @@ test('redis: a batch of 200 events is two round trips (read its users, write the
     'every key has a TTL',
   );
 });
+
+const signIn = (user: string, eventKey: string, atMs: number) => ({
+  kind: 'auth' as const,
+  user,
+  eventKey,
+  atMs,
+  outcome: 'login' as const,
+});
+
+test('redis: users kept from an earlier batch are not read again: a batch is one round trip', async (t) => {
+  const client = await createRedis(t);
+  const store = new RedisStateStore(client, new StateKeys(`${uniqueName('cached')}:`), LIMITS);
+  const at = Date.parse('2026-03-01T09:00:00Z');
+  await store.apply(Array.from({ length: 50 }, (_, i) => signIn(`u${i}`, `a${i}`, at)));
+  let writes = 0;
+  const stream = (client as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
+  const write = stream.write.bind(stream);
+  stream.write = (...args: unknown[]) => {
+    writes++;
+    return write(...args);
+  };
+  const views = await store.apply(Array.from({ length: 50 }, (_, i) => signIn(`u${i}`, `b${i}`, at + 1)));
+  stream.write = write;
+  assert.equal(writes, 1);
+  assert.ok(views.every((view) => view.kind === 'auth' && view.profile.logins === 1));
+});
+
+test('redis: a user another processor wrote since it was kept is read again, and its change counted once', async (t) => {
+  const client = await createRedis(t, 'cluster');
+  const keys = new StateKeys(`${uniqueName('stale')}:`);
+  const [mine, theirs] = [
+    new RedisStateStore(client, keys, LIMITS),
+    new RedisStateStore(client, keys, LIMITS),
+  ];
+  const at = Date.parse('2026-03-01T09:00:00Z');
+  await mine.apply([signIn('u', 'e1', at)]);
+  await theirs.apply([signIn('u', 'e2', at + 1)]);
+  const [view] = await mine.apply([signIn('u', 'e3', at + 2)]);
+  assert.equal(view?.kind === 'auth' && view.profile.logins, 2, 'saw the other processor’s sign-in');
+  const [next] = await theirs.apply([signIn('u', 'e4', at + 3)]);
+  assert.equal(next?.kind === 'auth' && next.profile.logins, 3);
+});

@@ -6,7 +6,7 @@ import type { Config } from '../../config/index.ts';
  * into one write per node; the offline queue holds commands across a reconnect instead of failing them.
  */
 export function connectRedis(
-  config: Omit<Config['redis'], 'waitReplicas' | 'waitTimeoutMs'>,
+  config: Pick<Config['redis'], 'mode' | 'urls' | 'keyPrefix'>,
 ): Redis | Cluster {
   const common = { enableAutoPipelining: true, lazyConnect: true } as const;
   if (config.mode === 'standalone')

@@ -13,13 +13,9 @@ import { waitUntil } from '../harness/processes.ts';
 import { deployment, runVigil, startVigil, waitReady, type VigilProcess } from '../harness/vigil-process.ts';
 
 /**
- * `npm run test:chaos`, not yet part of `npm test`: under these faults some batches are still committed
- * twice (their documents twice; no command has been seen twice) and a rolling restart once missed a few
- * event documents, which the comparison catches.
- *
- * The same faults on a stack shaped like production: three Kafka brokers (replication factor 3,
- * min.insync.replicas 2) and a Redis Cluster with a replica per master and AOF. Each run is compared
- * with `replay` of the same events.
+ * The fault tests of `chaos.test.ts` on a stack shaped like production: three Kafka brokers
+ * (replication factor 3, min.insync.replicas 2) and a Redis Cluster with a replica per master and
+ * AOF. Each run is compared with `replay` of the same events.
  */
 let stack: HaStack;
 before(

@@ -1,0 +1,59 @@
+import { AssignerProtocol, type Kafka, type PartitionAssigner } from 'kafkajs';
+
+const CO_PARTITIONED = 'VigilCoPartitioned';
+
+/**
+ * Assigns partition numbers, not topic-partitions: the member that gets partition 3 gets it of every
+ * topic. Emitters key events by user, so a user's sign-ins (auth/3) and data access (access/3) land on
+ * the same processor, the only writer of that user's state, which then keeps it in memory; split over
+ * two processors, every batch of one would find the other's writes and read the user again.
+ * (Co-partitioning needs both topics to have the same partition count, as `vigil setup` creates them.)
+ */
+export const CoPartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
+  name: CO_PARTITIONED,
+  version: 0,
+
+  async assign({ members, topics }) {
+    const memberIds = members.map(({ memberId }) => memberId).sort();
+    const assignment = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
+    for (const topic of topics)
+      for (const { partitionId } of cluster.findTopicPartitionMetadata(topic)) {
+        const member = assignment.get(memberIds[partitionId % memberIds.length]!)!;
+        (member[topic] ??= []).push(partitionId);
+      }
+    return [...assignment].map(([memberId, partitions]) => ({
+      memberId,
+      memberAssignment: AssignerProtocol.MemberAssignment.encode({
+        version: 0,
+        assignment: partitions,
+        userData: Buffer.alloc(0),
+      }),
+    }));
+  },
+
+  protocol({ topics }) {
+    return {
+      name: CO_PARTITIONED,
+      metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+    };
+  },
+});
+
+/**
+ * Whether a group's assignment makes each member the only reader of its users' events: the group chose
+ * this assigner and the topics have as many partitions each.
+ */
+export async function coPartitioning(kafka: Kafka, topics: readonly string[]) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+    const counts = new Set(metadata.topics.map((topic) => topic.partitions.length));
+    return {
+      sameCounts: counts.size === 1,
+      exclusive: (groupProtocol: string) => counts.size === 1 && groupProtocol === CO_PARTITIONED,
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}
