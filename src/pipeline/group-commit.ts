@@ -10,7 +10,7 @@ import {
 import type { Logger } from '../ops/logger.ts';
 import { coalesce } from '../sinks/coalesce.ts';
 import { briefly } from './errors.ts';
-import { transactionalProducer } from './kafka.ts';
+import { PartitionedWriter, transactionalProducer } from './kafka.ts';
 import type { Progress } from '../ops/progress.ts';
 
 /** What one partition's batch must make durable: its output messages and its next offset. */
@@ -42,9 +42,7 @@ export class GroupCommitter {
   #connected = false;
   #renewing: Promise<void> | undefined;
   #admin: Admin | undefined;
-  /** Each output topic's partitions, to place every message before it is sent. */
-  readonly #partitions = new Map<string, PartitionMetadata[]>();
-  readonly #partitioner = Partitioners.DefaultPartitioner();
+  readonly #writer = new PartitionedWriter(() => this.#adminClient());
   /** Batches whose transaction failed while it was being committed: they may have committed. */
   readonly #uncertain = new Set<string>();
   readonly #commitTogether: (batch: BatchCommit) => Promise<void>;
@@ -134,12 +132,12 @@ export class GroupCommitter {
       // writes after it find the transaction open.
       const topics = [...offsets].map(([topic, partitions]) => ({ topic, partitions }));
       await whilePreviousCloses(() => transaction.sendOffsets({ consumerGroupId: this.#groupId, topics }));
-      for (const part of await this.#byPartition(messages)) await transaction.send(part);
+      await this.#writer.send(transaction, messages);
       committing = true;
       await transaction.commit();
     } catch (error) {
       if (!committing) {
-        this.#partitions.clear(); // a partition count may have changed
+        this.#writer.forget(); // a partition count may have changed
         await transaction.abort().catch((abortError: unknown) => this.#broken(abortError));
         throw error;
       }
@@ -172,35 +170,6 @@ export class GroupCommitter {
     this.#connected = true;
     this.#onReplaced();
     this.#logger.info('producer replaced; the open transaction was fenced');
-  }
-
-  /**
-   * The messages per partition, each list to be sent on its own, one after the other. kafkajs sends a
-   * write to all its partitions' leaders at once and, when one request fails while another is still in
-   * flight, sends both again: the second copy gets a new sequence number and is committed next to the
-   * first. A write to one partition is retried alone, and its broker drops a copy it already holds.
-   */
-  async #byPartition(messages: ReadonlyMap<string, readonly Message[]>) {
-    const parts = new Map<string, { topic: string; messages: Message[] }>();
-    for (const [topic, list] of messages) {
-      const partitionMetadata = await this.#partitionsOf(topic);
-      for (const message of list) {
-        const partition = this.#partitioner({ topic, partitionMetadata, message });
-        const key = `${topic}/${partition}`;
-        if (!parts.has(key)) parts.set(key, { topic, messages: [] });
-        parts.get(key)!.messages.push({ ...message, partition });
-      }
-    }
-    return parts.values();
-  }
-
-  async #partitionsOf(topic: string): Promise<PartitionMetadata[]> {
-    const known = this.#partitions.get(topic);
-    if (known) return known;
-    const { topics } = await (await this.#adminClient()).fetchTopicMetadata({ topics: [topic] });
-    const partitions = topics[0]!.partitions;
-    this.#partitions.set(topic, partitions);
-    return partitions;
   }
 
   async #adminClient(): Promise<Admin> {

@@ -2,12 +2,16 @@ import {
   Kafka,
   Partitioners,
   logLevel,
+  type Admin,
   type Batch,
   type Consumer,
   type EachBatchPayload,
   type LogEntry,
+  type Message,
+  type PartitionMetadata,
   type Producer,
   type SASLOptions,
+  type Transaction,
 } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -106,4 +110,51 @@ export function transactionalProducer(kafka: Kafka, transactionalId: string): Pr
     // A failed write is retried at once: it goes to one partition at a time (see GroupCommitter).
     retry: { initialRetryTime: 5, retries: 10 },
   });
+}
+
+/**
+ * Writes a transaction's messages one partition at a time. kafkajs sends a write to all its partitions'
+ * leaders at once, and its retries lose track of which were written: a request that fails while another
+ * is still in flight sends both again (the second copy gets a new sequence number and is committed next
+ * to the first), and a partition whose leader moved to a broker that had already answered is not sent
+ * at all (its transaction commits without it). A write to one partition is retried alone, and its broker
+ * drops a copy it already holds.
+ */
+export class PartitionedWriter {
+  readonly #admin: () => Promise<Admin>;
+  /** Each topic's partitions, to place every message before it is sent. */
+  readonly #partitions = new Map<string, PartitionMetadata[]>();
+  readonly #partitioner = Partitioners.DefaultPartitioner();
+
+  constructor(admin: () => Promise<Admin>) {
+    this.#admin = admin;
+  }
+
+  async send(transaction: Transaction, messages: ReadonlyMap<string, readonly Message[]>): Promise<void> {
+    const parts = new Map<string, { topic: string; messages: Message[] }>();
+    for (const [topic, list] of messages) {
+      const partitionMetadata = await this.#partitionsOf(topic);
+      for (const message of list) {
+        const partition = this.#partitioner({ topic, partitionMetadata, message });
+        const key = `${topic}/${partition}`;
+        if (!parts.has(key)) parts.set(key, { topic, messages: [] });
+        parts.get(key)!.messages.push({ ...message, partition });
+      }
+    }
+    for (const part of parts.values()) await transaction.send(part);
+  }
+
+  /** After a failed write: a topic may have gained partitions. */
+  forget(): void {
+    this.#partitions.clear();
+  }
+
+  async #partitionsOf(topic: string): Promise<PartitionMetadata[]> {
+    const known = this.#partitions.get(topic);
+    if (known) return known;
+    const { topics } = await (await this.#admin()).fetchTopicMetadata({ topics: [topic] });
+    const partitions = topics[0]!.partitions;
+    this.#partitions.set(topic, partitions);
+    return partitions;
+  }
 }

@@ -5,9 +5,7 @@ import type { Config } from '../../config/index.ts';
  * One client for the whole process. Auto-pipelining turns the script calls a batch issues in one tick
  * into one write per node; the offline queue holds commands across a reconnect instead of failing them.
  */
-export function connectRedis(
-  config: Pick<Config['redis'], 'mode' | 'urls' | 'keyPrefix'>,
-): Redis | Cluster {
+export function connectRedis(config: Pick<Config['redis'], 'mode' | 'urls' | 'keyPrefix'>): Redis | Cluster {
   const common = { enableAutoPipelining: true, lazyConnect: true } as const;
   if (config.mode === 'standalone')
     return new Redis(config.urls[0]!, { ...common, maxRetriesPerRequest: null });
