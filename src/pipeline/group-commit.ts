@@ -1,12 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  Partitioners,
-  type Admin,
-  type Kafka,
-  type Message,
-  type PartitionMetadata,
-  type Producer,
-} from 'kafkajs';
+import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from '../ops/logger.ts';
 import { coalesce } from '../sinks/coalesce.ts';
 import { briefly } from './errors.ts';

@@ -9,6 +9,7 @@ import { GeoLocator } from '../../src/enrich/geo.ts';
 import { NetworkClassifier } from '../../src/enrich/networks.ts';
 import { newestEventClock } from '../../src/events/event-time.ts';
 import { Engine, stateLimits } from '../../src/pipeline/engine.ts';
+import { PartitionedWriter } from '../../src/pipeline/kafka.ts';
 import { simulate } from '../../src/simulate/scenario.ts';
 import { MemoryStateStore } from '../../src/state/memory/store.ts';
 import { uniqueName } from './factories.ts';
@@ -257,6 +258,10 @@ export async function produceSteadily(
     }
   };
   let producer = await connected();
+  // As the processor writes: kafkajs alone may commit a chunk without some of its partitions.
+  const admin = kafka.admin();
+  await admin.connect();
+  const writer = new PartitionedWriter(async () => admin);
   const chunk = Math.max(1, Math.round(perSecond / 10));
   const started = performance.now();
   for (let i = 0; i < lines.length; i += chunk) {
@@ -268,14 +273,16 @@ export async function produceSteadily(
         value: line,
       };
     });
-    const topicMessages = [...new Set(part.map((m) => m.topic))].map((topic) => ({
-      topic,
-      messages: part.filter((m) => m.topic === topic).map(({ key, value }) => ({ key, value })),
-    }));
+    const messages = new Map(
+      [...new Set(part.map((m) => m.topic))].map((topic) => [
+        topic,
+        part.filter((m) => m.topic === topic).map(({ key, value }) => ({ key, value })),
+      ]),
+    );
     for (;;) {
       try {
         const transaction = await producer.transaction();
-        await transaction.sendBatch({ topicMessages });
+        await writer.send(transaction, messages);
         await transaction.commit();
         break;
       } catch {
@@ -289,6 +296,7 @@ export async function produceSteadily(
     if (wait > 0) await sleep(wait);
   }
   await producer.disconnect();
+  await admin.disconnect();
 }
 
 /** The run found what replay finds: the same signals, decisions and commands, every event once. */
