@@ -27,8 +27,8 @@ export interface CommandSettings {
  */
 function subjectOf(decision: DecisionRecord) {
   const user = { format: 'opaque', id: decision.user_id } as const;
-  const scope = decision.action === 'revoke_sessions' ? 'user' : 'session';
-  return scope === 'session' && decision.session_id
+  const endsEverySession = decision.action === 'revoke_sessions';
+  return !endsEverySession && decision.session_id
     ? { format: 'complex', user, session: { format: 'opaque', id: decision.session_id } }
     : { format: 'complex', user };
 }
@@ -148,8 +148,8 @@ const reject = (code: SecurityEventRejection, reason: string): SecurityEventChec
 /**
  * For services that enforce Vigil's commands: accepts a token only if Vigil's key signed it, it is a
  * SET of the published shape (schemas/command.v1.json) for this audience from the expected issuer,
- * and it is not older than `maxAgeSeconds` when that is given. Token and JWKS come from outside and may be anything: a bad one is refused
- * with a reason (and a code to branch on), never thrown.
+ * and, when `maxAgeSeconds` is given, it is not older than that. Token and JWKS come from outside and
+ * may be anything: a bad one is refused with a reason (and a code to branch on), never thrown.
  */
 export function verifySecurityEvent(
   token: unknown,
