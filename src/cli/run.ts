@@ -8,6 +8,7 @@ import { SearchIndexer } from '../pipeline/indexer.ts';
 import { AlertNotifier } from '../pipeline/notifier.ts';
 import { stateLimits } from '../pipeline/engine.ts';
 import { createKafka } from '../pipeline/kafka.ts';
+import { transmitterConfiguration } from '../sinks/commands/discovery.ts';
 import { signingKeyFromConfig } from '../sinks/commands/key-config.ts';
 import { publicJwks } from '../sinks/commands/signing.ts';
 import { PageLedger } from '../sinks/alerts/page-ledger.ts';
@@ -101,7 +102,12 @@ export async function main(args: string[]): Promise<number> {
         })
       : undefined;
   const server = await startHttpServer(
-    { registry, ...health, jwks: publicJwks(signingKey) },
+    {
+      registry,
+      ...health,
+      jwks: publicJwks(signingKey),
+      transmitter: transmitterConfiguration(config.commands.issuer),
+    },
     config.ops.httpPort,
     config.ops.httpHost,
     httpLimitsOf(config.ops),

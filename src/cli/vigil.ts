@@ -20,7 +20,7 @@ const COMMANDS: Record<
     load: () => import('./setup.ts'),
   },
   keygen: {
-    summary: 'make an Ed25519 key pair for signing commands',
+    summary: 'make a key pair for signing commands (Ed25519, or RS256 with --alg)',
     load: () => import('./keygen.ts'),
   },
   simulate: {

@@ -34,3 +34,22 @@ export const geoDataFolder = z.string().superRefine((dir, context) => {
   if (missing.length)
     context.addIssue({ code: 'custom', message: `not a geoip-lite data folder: no ${missing.join(' or ')}` });
 });
+
+/**
+ * An Issuer as SSF 1.0 §7.1 defines it: a URL using the https scheme with no query or fragment.
+ * Receivers fetch `/.well-known/ssf-configuration` from it and compare it with every token's `iss`.
+ */
+export const issuerUrl = z.string().superRefine((text, context) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    // reported below
+  }
+  if (!url || url.protocol !== 'https:' || /[?#]/.test(text))
+    context.addIssue({
+      code: 'custom',
+      message:
+        'expected an https URL without query or fragment, such as https://vigil.example.com (SSF 1.0 §7.1)',
+    });
+});

@@ -68,7 +68,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('VIGIL_FAILURE_IP_DISTINCT_USERS', 'detect.failures.perIpDistinctUsers', 'number'),
   setting('VIGIL_COMMAND_ISSUER', 'commands.issuer'),
   setting('VIGIL_COMMAND_AUDIENCE', 'commands.audience', 'list'),
-  setting('VIGIL_COMMAND_TTL_SECONDS', 'commands.ttlSeconds', 'number'),
+  setting('VIGIL_SIGNING_ALGORITHM', 'commands.algorithm'),
   setting('VIGIL_SIGNING_KEY', 'commands.signingKey', 'string', true),
   setting('VIGIL_SIGNING_KEY_FILE', 'commands.signingKeyFile'),
   setting('VIGIL_SIGNING_KEY_ID', 'commands.keyId'),

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ACCESS_ACTIONS } from '../events/schema.ts';
-import { cidr, geoDataFolder } from './checks.ts';
+import { SIGNING_ALGORITHMS } from '../sinks/commands/signing.ts';
+import { cidr, geoDataFolder, issuerUrl } from './checks.ts';
 
 /** Every setting Vigil knows, with its default. Environment variables map onto it in `env.ts`. */
 
@@ -146,12 +147,27 @@ export const detectSchema = z.object({
 });
 
 export const commandsSchema = z.object({
-  /** `iss` of every Security Event Token; receivers check it. */
-  issuer: z.string().min(1).default('vigil'),
+  /**
+   * `iss` of every Security Event Token, and the Issuer of the SSF configuration document the ops port
+   * serves at `/.well-known/ssf-configuration`: the https address at which receivers reach that port
+   * (through a TLS proxy). SSF 1.0 §7.1 requires https; receivers check that the two agree.
+   */
+  issuer: issuerUrl.default('https://localhost:9464'),
   /** `aud`: the services that enforce revocations and step-ups. */
   audience: z.array(z.string().min(1)).min(1).default(['zero-trust-services']),
-  ttlSeconds: z.number().int().positive().default(86_400),
-  /** Ed25519 private key, PEM; or a file holding it. `vigil keygen` makes one. */
+  /**
+   * `Ed25519` by default; `RS256` for receivers held to the CAEP Interoperability Profile, which
+   * requires it. The key, `vigil keygen` and the JWKS follow it.
+   */
+  algorithm: z
+    .enum(SIGNING_ALGORITHMS, {
+      error: (issue) =>
+        `expected Ed25519 (the default) or RS256 (the CAEP interoperability profile)${
+          issue.input === 'EdDSA' ? '; EdDSA is deprecated by RFC 9864 and is now called Ed25519' : ''
+        }`,
+    })
+    .default('Ed25519'),
+  /** Private key for that algorithm, PEM; or a file holding it. `vigil keygen` makes one. */
   signingKey: z.string().optional(),
   signingKeyFile: z.string().optional(),
   keyId: z.string().min(1).default('vigil-1'),

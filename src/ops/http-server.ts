@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
+import { JWKS_PATH, type TransmitterConfiguration } from '../sinks/commands/discovery.ts';
 
 export interface HttpEndpoints {
   readonly registry: Registry;
@@ -12,6 +13,8 @@ export interface HttpEndpoints {
   readonly stalled?: () => string | undefined;
   /** The public key that verifies commands, on processors that sign them. */
   readonly jwks?: object;
+  /** The SSF configuration document that leads receivers to that key, beside it. */
+  readonly transmitter?: TransmitterConfiguration;
 }
 
 /**
@@ -48,7 +51,10 @@ export function httpLimitsOf(ops: Config['ops']): Partial<HttpLimits> {
   };
 }
 
-/** /metrics for Prometheus, /healthz (alive), /readyz (in the group), and the key that signs commands. */
+/**
+ * /metrics for Prometheus, /healthz (alive), /readyz (in the group), and, where commands are signed, the
+ * key that verifies them and the SSF configuration document that names it.
+ */
 export function startHttpServer(
   endpoints: HttpEndpoints,
   port: number,
@@ -88,11 +94,16 @@ export function startHttpServer(
           const why = endpoints.notReady?.();
           return send(503, why ? `not ready: ${why}\n` : 'not ready\n');
         }
-        case '/.well-known/jwks.json':
+        case JWKS_PATH:
           if (endpoints.jwks) return send(200, JSON.stringify(endpoints.jwks), 'application/jwk-set+json');
           return send(404, 'not found\n');
-        default:
+        default: {
+          const { transmitter } = endpoints;
+          // SSF 1.0 §7.2: the document MUST be returned as application/json.
+          if (transmitter && request.url === transmitter.path)
+            return send(200, JSON.stringify(transmitter.document), 'application/json');
           return send(404, 'not found\n');
+        }
       }
     },
   );

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { loadSigningKey } from '../../src/sinks/commands/signing.ts';
 
 const vigil = new URL('../../src/cli/vigil.ts', import.meta.url).pathname;
 
@@ -84,4 +86,40 @@ test('a valid configuration prints with every URL credential masked', () => {
   assert.equal(alerting.kibanaUrl, 'https://kibana.example/?auth_token=[redacted]');
   assert.deepEqual(detect.travel.trustedNetworks, ['81.4.109.0/24', '2001:db8::/32']);
   assert.ok(!stdout.includes('hunter2') && !stdout.includes('s3cret'));
+});
+
+test('the signing algorithm is Ed25519 or RS256, and the key must suit it: each a one-line start-up error', () => {
+  assert.deepEqual(vigilConfig({ VIGIL_SIGNING_ALGORITHM: 'EdDSA' }), {
+    status: 78,
+    stdout: '',
+    stderr:
+      'vigil: configuration error: VIGIL_SIGNING_ALGORITHM: expected Ed25519 (the default) or RS256 (the CAEP interoperability profile); EdDSA is deprecated by RFC 9864 and is now called Ed25519 (got "EdDSA")\n',
+  });
+  const ed25519 = generateKeyPairSync('ed25519')
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
+  assert.deepEqual(vigilConfig({ VIGIL_SIGNING_ALGORITHM: 'RS256', VIGIL_SIGNING_KEY: ed25519 }), {
+    status: 78,
+    stdout: '',
+    stderr:
+      'vigil: configuration error: VIGIL_SIGNING_KEY: not a usable private key for VIGIL_SIGNING_ALGORITHM=RS256 (RS256 signs with an rsa key, and this one is ed25519; `vigil keygen --alg RS256` makes one)\n',
+  });
+});
+
+test('vigil keygen follows VIGIL_SIGNING_ALGORITHM: an RS256 key and a JWKS naming RS256', (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'vigil-keygen-'));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  const { status, stderr } = spawnSync(process.execPath, [vigil, 'keygen', '--out', out, '--kid', 'k-1'], {
+    env: { PATH: process.env.PATH, VIGIL_SIGNING_ALGORITHM: 'RS256' },
+    encoding: 'utf8',
+  });
+  assert.equal(status, 0, stderr);
+  const jwks = JSON.parse(readFileSync(join(out, 'jwks.json'), 'utf8')) as { keys: Record<string, string>[] };
+  assert.deepEqual(
+    jwks.keys.map(({ kty, alg, kid, use }) => ({ kty, alg, kid, use })),
+    [{ kty: 'RSA', alg: 'RS256', kid: 'k-1', use: 'sig' }],
+  );
+  const key = loadSigningKey(readFileSync(join(out, 'signing-key.pem'), 'utf8'), 'k-1', 'RS256');
+  assert.equal(key.privateKey.asymmetricKeyDetails?.modulusLength, 3072);
+  assert.match(stderr, /VIGIL_SIGNING_KEY_ID=k-1 VIGIL_SIGNING_ALGORITHM=RS256/);
 });

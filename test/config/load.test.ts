@@ -25,6 +25,26 @@ test('defaults point at a local stack and the peer-derived thresholds', () => {
   assert.equal(config.detect.device.retentionDays, 90);
   assert.equal(config.detect.bulk.recordsThreshold, 1000);
   assert.equal(config.ops.httpPort, 9464);
+  assert.equal(config.commands.issuer, 'https://localhost:9464');
+  assert.equal(config.commands.algorithm, 'Ed25519');
+});
+
+test('the command issuer is an https URL without query or fragment, as SSF 1.0 requires of an Issuer', () => {
+  const problem =
+    'expected an https URL without query or fragment, such as https://vigil.example.com (SSF 1.0 §7.1)';
+  for (const issuer of [
+    'vigil',
+    'http://vigil.example.com',
+    'https://vigil.example.com?x=1',
+    'https://vigil.example.com#',
+  ]) {
+    assert.deepEqual(
+      problemsOf(() => loadConfig({ env: { VIGIL_COMMAND_ISSUER: issuer } })),
+      [`VIGIL_COMMAND_ISSUER: ${problem} (got ${JSON.stringify(issuer)})`],
+    );
+  }
+  const issuer = 'https://vigil.example.com/tenant-a';
+  assert.equal(loadConfig({ env: { VIGIL_COMMAND_ISSUER: issuer } }).commands.issuer, issuer);
 });
 
 test('environment variables are converted to their kinds', () => {

@@ -79,7 +79,10 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
 
   const commands = await readTopic(env.VIGIL_TOPIC_COMMANDS!, EXPECTED_COMMANDS);
   const verified = commands.map((message) =>
-    verifySecurityEvent(message.value!.toString(), jwks, { issuer: 'vigil', audience: 'test-services' }),
+    verifySecurityEvent(message.value!.toString(), jwks, {
+      issuer: env.VIGIL_COMMAND_ISSUER!,
+      audience: 'test-services',
+    }),
   );
   assert.ok(
     verified.every((check) => check.ok),
@@ -98,6 +101,15 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
     /impossible_travel: London, GB → São Paulo, BR/,
   );
   assert.equal(commands.find((m) => m.key?.toString() === 'dave') !== undefined, true);
+  // Receivers find the key from the Issuer alone: the SSF configuration document names it.
+  const discovery = await fetch(`http://127.0.0.1:${vigil.port}/.well-known/ssf-configuration`);
+  const metadata = (await discovery.json()) as { issuer: string; jwks_uri: string };
+  assert.equal(metadata.issuer, env.VIGIL_COMMAND_ISSUER);
+  assert.equal(metadata.jwks_uri, `${env.VIGIL_COMMAND_ISSUER}/.well-known/jwks.json`);
+  assert.deepEqual(
+    await (await fetch(`http://127.0.0.1:${vigil.port}${new URL(metadata.jwks_uri).pathname}`)).json(),
+    jwks,
+  );
 
   const deadLetters = await readTopic(env.VIGIL_TOPIC_DEAD_LETTER!, 4);
   const reasons = deadLetters.map((m) => m.headers![DEAD_LETTER_HEADERS.reason]!.toString()).sort();

@@ -40,6 +40,7 @@ export function deployment() {
     VIGIL_SEARCH_INDEX_PREFIX: name,
     VIGIL_SIGNING_KEY: key.pem,
     VIGIL_SIGNING_KEY_ID: key.keyId,
+    VIGIL_COMMAND_ISSUER: `https://${name}.vigil.test`,
     VIGIL_COMMAND_AUDIENCE: 'test-services',
     VIGIL_LOG_LEVEL: 'warn',
     // The fixtures are recordings (the sample and the simulator's default company date from March 2026):

@@ -53,7 +53,7 @@ test('an event that fails processing for good is dead-lettered alone; its partit
     config,
     engine,
     indexDocuments: true,
-    signingKey: loadSigningKey(config.commands.signingKey!, config.commands.keyId),
+    signingKey: loadSigningKey(config.commands.signingKey!, config.commands.keyId, config.commands.algorithm),
     metrics,
     logger,
   });

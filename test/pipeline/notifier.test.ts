@@ -20,7 +20,7 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 const revocation = (nowMs: number) =>
   signSecurityEvent(
     decisionOf({ action: 'revoke_sessions', risk: 0.94, signals: [travelSignal] }),
-    { issuer: 'vigil', audience: ['zero-trust-services'], ttlSeconds: 3600 },
+    { issuer: 'https://localhost:9464', audience: ['zero-trust-services'] },
     key,
     nowMs,
   );
@@ -45,7 +45,7 @@ test('what is on the commands topic decides the page: unreadable, forged, stale,
   };
   const forged = signSecurityEvent(
     decisionOf({ action: 'revoke_sessions', risk: 0.94, signals: [travelSignal] }),
-    { issuer: 'vigil', audience: ['zero-trust-services'], ttlSeconds: 3600 },
+    { issuer: 'https://localhost:9464', audience: ['zero-trust-services'] },
     generateSigningKey('vigil-1'),
     now,
   );

@@ -44,7 +44,8 @@ export function alertOf(
   if (rank(severity) < rank(settings.minSeverity)) return undefined;
 
   const user = claims.sub_id.user.id;
-  const occurredAt = new Date(event!.event_timestamp * 1000).toISOString();
+  // The page is about the sign-in or access that raised the risk, not the moment Vigil acted on it.
+  const occurredAt = new Date(decision.event_occurred_at).toISOString();
   // Pages are read in chat and mail: the link never carries Kibana credentials from the setting.
   const link = investigationUrl(withoutSecrets(settings.kibanaUrl), user, occurredAt);
   const done = decision.action === 'revoke_sessions' ? 'sessions revoked' : 'step-up required';
@@ -62,7 +63,7 @@ export function alertOf(
       decision_id: claims.jti,
       event_id: decision.event_id,
       occurred_at: occurredAt,
-      ...(claims.sub_id.session && { session_id: claims.sub_id.session.id }),
+      ...(decision.event_session_id && { session_id: decision.event_session_id }),
       investigation_url: link,
     },
     startsAt: occurredAt,

@@ -20,10 +20,11 @@ export function signingKeyFromConfig(config: Config['commands']): SigningKey {
     ]);
   }
   try {
-    return loadSigningKey(pem, config.keyId);
+    return loadSigningKey(pem, config.keyId, config.algorithm);
   } catch (error) {
+    const source = config.signingKey ? 'VIGIL_SIGNING_KEY' : 'VIGIL_SIGNING_KEY_FILE';
     throw new ConfigError([
-      `VIGIL_SIGNING_KEY: not a usable Ed25519 private key (${(error as Error).message})`,
+      `${source}: not a usable private key for VIGIL_SIGNING_ALGORITHM=${config.algorithm} (${(error as Error).message}; \`vigil keygen --alg ${config.algorithm}\` makes one)`,
     ]);
   }
 }

@@ -16,15 +16,38 @@ export const SET_TYPE = 'secevent+jwt';
 export interface CommandSettings {
   readonly issuer: string;
   readonly audience: readonly string[];
-  readonly ttlSeconds: number;
 }
 
-/** The claims of a Security Event Token (RFC 8417) that orders a decision; `jti` is the decision's id. */
-export function securityEventClaims(decision: DecisionRecord, settings: CommandSettings, nowMs: number) {
-  const iat = Math.floor(nowMs / 1000);
-  const eventTimestamp = Math.floor(Date.parse(decision.occurred_at) / 1000);
+/**
+ * The subject, per how far the decision reaches. CAEP 1.0 §3.1 applies an event with a complex subject
+ * to every session matching all its members (SSF 1.0 §3.3): `user` and `session` together name that
+ * one session, `user` alone every session of the user. Revoking sessions ends all of the user's, since
+ * a taken-over account has more than the session that showed it; a step-up asks the session that
+ * showed the risk for fresh authentication, or all of the user's when the event named none.
+ */
+function subjectOf(decision: DecisionRecord) {
+  const user = { format: 'opaque', id: decision.user_id } as const;
+  const endsEverySession = decision.action === 'revoke_sessions';
+  return !endsEverySession && decision.session_id
+    ? { format: 'complex', user, session: { format: 'opaque', id: decision.session_id } }
+    : { format: 'complex', user };
+}
+
+/**
+ * The claims of a Security Event Token (RFC 8417) that orders a decision, made at `decidedAtMs`, as
+ * SSF 1.0 profiles it: no `exp` (§4.1.7: receivers judge freshness from `iat` by their own policy),
+ * `txn` (§4.1.9) the triggering event's id, and `jti` the decision's id.
+ */
+export function securityEventClaims(
+  decision: DecisionRecord,
+  settings: CommandSettings,
+  decidedAtMs: number,
+) {
+  const iat = Math.floor(decidedAtMs / 1000);
   const common = {
-    event_timestamp: eventTimestamp,
+    // CAEP 1.0 §3.1.1 and §3.4.1: the time the revocation or the change of assurance occurred, which is
+    // the decision; the commands of a batch are signed as it is decided.
+    event_timestamp: iat,
     initiating_entity: 'policy',
     reason_admin: { en: decision.signals.map((signal) => `${signal.type}: ${signal.summary}`).join('; ') },
     // Evidence for the receiving service's own logs: what Vigil saw, not only what it concluded.
@@ -33,6 +56,8 @@ export function securityEventClaims(decision: DecisionRecord, settings: CommandS
       risk: decision.risk,
       ...(decision.rule && { rule: decision.rule }),
       event_id: decision.event_id,
+      event_occurred_at: decision.occurred_at,
+      ...(decision.session_id && { event_session_id: decision.session_id }),
       signals: decision.signals.map(({ id, type, severity, score, summary, evidence }) => ({
         id,
         type,
@@ -59,14 +84,9 @@ export function securityEventClaims(decision: DecisionRecord, settings: CommandS
     iss: settings.issuer,
     aud: settings.audience.length === 1 ? settings.audience[0] : [...settings.audience],
     iat,
-    exp: iat + settings.ttlSeconds,
     jti: decision.id,
-    // RFC 9493 complex subject: the user, and the session when the event named one.
-    sub_id: {
-      format: 'complex',
-      user: { format: 'opaque', id: decision.user_id },
-      ...(decision.session_id && { session: { format: 'opaque', id: decision.session_id } }),
-    },
+    txn: decision.event_id,
+    sub_id: subjectOf(decision),
     events: event,
   };
 }
@@ -75,15 +95,16 @@ export function signSecurityEvent(
   decision: DecisionRecord,
   settings: CommandSettings,
   key: SigningKey,
-  nowMs = Date.now(),
+  decidedAtMs = Date.now(),
 ) {
-  return signJws(securityEventClaims(decision, settings, nowMs), key, SET_TYPE);
+  return signJws(securityEventClaims(decision, settings, decidedAtMs), key, SET_TYPE);
 }
 
 /**
  * Why a command was refused: the JWS reasons, then `wrong_type` (not a Security Event Token),
- * `invalid_claims` (not the published shape), `wrong_issuer`, `wrong_audience`, `expired`, and
- * `issued_in_future` (an `iat` beyond the clock skew: a clock far off, or a token minted ahead).
+ * `invalid_claims` (not the published shape, or a `sub` or `exp`, which SSF 1.0 §4.1 forbids in SETs),
+ * `wrong_issuer`, `wrong_audience`, `stale` (issued longer ago than the receiver's `maxAgeSeconds`),
+ * and `issued_in_future` (an `iat` beyond the clock skew: a clock far off, or a token minted ahead).
  */
 export const SECURITY_EVENT_REJECTIONS = [
   ...JWS_REJECTIONS,
@@ -91,7 +112,7 @@ export const SECURITY_EVENT_REJECTIONS = [
   'invalid_claims',
   'wrong_issuer',
   'wrong_audience',
-  'expired',
+  'stale',
   'issued_in_future',
 ] as const;
 export type SecurityEventRejection = (typeof SECURITY_EVENT_REJECTIONS)[number];
@@ -105,6 +126,11 @@ export interface SecurityEventExpectations {
   readonly nowMs?: number;
   /** How far ahead of this clock an `iat` may be; 300 s by default. */
   readonly clockSkewSeconds?: number;
+  /**
+   * The receiver's own freshness policy: refuse a token issued longer ago than this. None by default:
+   * a SET has no `exp`, and a revocation read late is still a revocation.
+   */
+  readonly maxAgeSeconds?: number;
 }
 
 const DEFAULT_CLOCK_SKEW_SECONDS = 300;
@@ -122,8 +148,8 @@ const reject = (code: SecurityEventRejection, reason: string): SecurityEventChec
 /**
  * For services that enforce Vigil's commands: accepts a token only if Vigil's key signed it, it is a
  * SET of the published shape (schemas/command.v1.json) for this audience from the expected issuer,
- * and it has not expired. Token and JWKS come from outside and may be anything: a bad one is refused
- * with a reason (and a code to branch on), never thrown.
+ * and, when `maxAgeSeconds` is given, it is not older than that. Token and JWKS come from outside and
+ * may be anything: a bad one is refused with a reason (and a code to branch on), never thrown.
  */
 export function verifySecurityEvent(
   token: unknown,
@@ -134,6 +160,10 @@ export function verifySecurityEvent(
   if (!checked.ok) return checked;
   if (!isSetType(checked.header.typ))
     return reject('wrong_type', `typ is ${String(JSON.stringify(checked.header.typ))}, not ${SET_TYPE}`);
+  // SSF 1.0 §4.1.3: a JWT with either claim is some other kind of JWT, whatever else it holds.
+  const forbidden = ['sub', 'exp'].filter((claim) => claim in checked.payload);
+  if (forbidden.length)
+    return reject('invalid_claims', `not a Security Event Token: it has ${forbidden.join(' and ')}`);
   const parsed = securityEventSchema.safeParse(checked.payload);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -148,7 +178,8 @@ export function verifySecurityEvent(
   const nowSeconds = Math.floor((expected.nowMs ?? Date.now()) / 1000);
   const skewSeconds = expected.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
   // Written as "not within" so that a NaN from a bad clock or option refuses rather than accepts.
-  if (!(claims.exp >= nowSeconds)) return reject('expired', 'expired');
+  if (expected.maxAgeSeconds !== undefined && !(claims.iat >= nowSeconds - expected.maxAgeSeconds))
+    return reject('stale', `issued ${nowSeconds - claims.iat} s ago, more than ${expected.maxAgeSeconds} s`);
   if (!(claims.iat <= nowSeconds + skewSeconds))
     return reject('issued_in_future', `issued ${claims.iat - nowSeconds} s in the future`);
   return { ok: true, claims };

@@ -28,7 +28,7 @@ function claimsOf(overrides: Partial<DecisionRecord>) {
   const decision = decisionOf({ action: 'step_up', risk: 0.7, signals: [device, travel], ...overrides });
   // As the notifier holds them: verified and parsed by the command schema.
   return securityEventSchema.parse(
-    securityEventClaims(decision, { issuer: 'vigil', audience: ['svc'], ttlSeconds: 3600 }, NOW),
+    securityEventClaims(decision, { issuer: 'https://vigil.example', audience: ['svc'] }, NOW),
   );
 }
 
@@ -68,6 +68,8 @@ test('a revocation pages as critical whatever its signals', () => {
   assert.equal(alert.labels.severity, 'critical');
   assert.equal(alert.labels.signal, 'new_device');
   assert.match(alert.annotations.summary!, /\(sessions revoked\)$/);
+  // The token names no session (all of Dave's end), but the page still says which one showed the risk.
+  assert.equal(alert.annotations.session_id, 's-1');
 });
 
 test('a step-up below the minimum severity does not page', () => {

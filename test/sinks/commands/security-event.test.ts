@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sign } from 'node:crypto';
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import {
   ASSURANCE_LEVEL_CHANGE,
   SECURITY_EVENT_REJECTIONS,
@@ -9,14 +9,15 @@ import {
   signSecurityEvent,
   verifySecurityEvent,
 } from '../../../src/sinks/commands/security-event.ts';
-import { generateSigningKey, publicJwks } from '../../../src/sinks/commands/signing.ts';
+import { generateSigningKey, loadSigningKey, publicJwks } from '../../../src/sinks/commands/signing.ts';
 import { decisionOf, travelSignal } from '../fixtures.ts';
 
 const key = generateSigningKey('k1');
 const jwks = publicJwks(key);
-const settings = { issuer: 'vigil', audience: ['svc'], ttlSeconds: 3600 };
+const ISSUER = 'https://vigil.example.com';
+const settings = { issuer: ISSUER, audience: ['svc'] };
 const NOW = Date.parse('2026-03-19T09:45:01Z');
-const expected = { issuer: 'vigil', audience: 'svc', nowMs: NOW };
+const expected = { issuer: ISSUER, audience: 'svc', nowMs: NOW };
 
 const decision = decisionOf({
   action: 'revoke_sessions',
@@ -25,43 +26,62 @@ const decision = decisionOf({
   signals: [travelSignal],
 });
 
-test('a revocation is a CAEP session-revoked SET for the user and session, with the evidence', () => {
-  const claims = securityEventClaims(decision, settings, NOW);
+test('a revocation is a session-revoked SET for every session of the user: no exp, txn the event, the evidence kept', () => {
+  // Decided a minute after the sign-in it judged (09:45:00), e.g. behind a lagging topic.
+  const decidedAtMs = NOW + 59_000;
+  const claims = securityEventClaims(decision, settings, decidedAtMs);
   assert.deepEqual(
     { ...claims, events: Object.keys(claims.events) },
     {
-      iss: 'vigil',
+      iss: ISSUER,
       aud: 'svc',
-      iat: NOW / 1000,
-      exp: NOW / 1000 + 3600,
+      iat: decidedAtMs / 1000,
       jti: 'd-123',
-      sub_id: {
-        format: 'complex',
-        user: { format: 'opaque', id: 'dave' },
-        session: { format: 'opaque', id: 's-1' },
-      },
+      txn: 'evt-9',
+      // The sign-in named session s-1, but the decision ends all of Dave's sessions: no session member.
+      sub_id: { format: 'complex', user: { format: 'opaque', id: 'dave' } },
       events: [SESSION_REVOKED],
     },
   );
-  const event = Object.values(claims.events)[0] as {
-    initiating_entity: string;
-    reason_admin: { en: string };
-  };
+  const event = claims.events[SESSION_REVOKED as keyof typeof claims.events] as Record<string, unknown>;
+  assert.equal(event.event_timestamp, decidedAtMs / 1000);
   assert.equal(event.initiating_entity, 'policy');
-  assert.equal(
-    event.reason_admin.en,
-    'impossible_travel: London, GB → São Paulo, BR: 9,507 km in 45 min, at least 12,636 km/h',
+  assert.deepEqual(event.reason_admin, {
+    en: 'impossible_travel: London, GB → São Paulo, BR: 9,507 km in 45 min, at least 12,636 km/h',
+  });
+  const evidence = event.vigil_decision as Record<string, unknown>;
+  assert.deepEqual(
+    [evidence.event_id, evidence.event_occurred_at, evidence.event_session_id],
+    ['evt-9', '2026-03-19T09:45:00Z', 's-1'],
   );
 });
 
-test('a step-up lowers the session assurance from AAL2 to AAL1', () => {
+test('a step-up lowers the assurance of the session that showed the risk from AAL2 to AAL1', () => {
   const claims = securityEventClaims({ ...decision, action: 'step_up' }, settings, NOW);
   assert.deepEqual(Object.keys(claims.events), [ASSURANCE_LEVEL_CHANGE]);
   const event = Object.values(claims.events)[0] as Record<string, unknown>;
   assert.deepEqual(
-    [event.previous_level, event.current_level, event.change_direction],
-    ['nist-aal2', 'nist-aal1', 'decrease'],
+    [
+      event.namespace,
+      event.previous_level,
+      event.current_level,
+      event.change_direction,
+      event.event_timestamp,
+    ],
+    ['NIST-AAL', 'nist-aal2', 'nist-aal1', 'decrease', NOW / 1000],
   );
+  assert.deepEqual(claims.sub_id, {
+    format: 'complex',
+    user: { format: 'opaque', id: 'dave' },
+    session: { format: 'opaque', id: 's-1' },
+  });
+});
+
+test('a step-up on an event that named no session reaches every session of the user', () => {
+  const { session_id: _, ...sessionless } = decision;
+  const claims = securityEventClaims({ ...sessionless, action: 'step_up' }, settings, NOW);
+  assert.deepEqual(claims.sub_id, { format: 'complex', user: { format: 'opaque', id: 'dave' } });
+  assert.equal('event_session_id' in Object.values(claims.events)[0]!.vigil_decision, false);
 });
 
 test('a signed command verifies against the published key; its header says secevent+jwt and names the key', () => {
@@ -70,12 +90,12 @@ test('a signed command verifies against the published key; its header says secev
     string,
     string
   >;
-  assert.deepEqual(header, { alg: 'EdDSA', typ: 'secevent+jwt', kid: 'k1' });
+  assert.deepEqual(header, { alg: 'Ed25519', typ: 'secevent+jwt', kid: 'k1' });
   const checked = verifySecurityEvent(token, jwks, expected);
   assert.equal(checked.ok && checked.claims.jti, 'd-123');
 });
 
-test('a tampered, foreign, misaddressed or expired command is refused with the reason', () => {
+test('a tampered, foreign or misaddressed command is refused with the reason', () => {
   const token = signSecurityEvent(decision, settings, key, NOW);
   const [h, p, s] = token.split('.') as [string, string, string];
   const forged = Buffer.from(Buffer.from(p, 'base64url').toString().replace('dave', 'carl')).toString(
@@ -95,12 +115,79 @@ test('a tampered, foreign, misaddressed or expired command is refused with the r
     reason(verifySecurityEvent(token, jwks, { ...expected, audience: 'other' })),
     'not addressed to other',
   );
-  assert.equal(reason(verifySecurityEvent(token, jwks, { ...expected, nowMs: NOW + 3601_000 })), 'expired');
+  assert.equal(
+    reason(verifySecurityEvent(token, jwks, { ...expected, issuer: 'https://other.example.com' })),
+    'issuer https://vigil.example.com is not https://other.example.com',
+  );
+});
+
+test('a command has no expiry: a day-old one is accepted unless the receiver sets a maximum age', () => {
+  const token = signSecurityEvent(decision, settings, key, NOW);
+  const dayLater = { ...expected, nowMs: NOW + 86_400_000 + 1000 };
+  assert.equal(outcome(verifySecurityEvent(token, jwks, dayLater)), 'accepted');
+  assert.equal(outcome(verifySecurityEvent(token, jwks, { ...dayLater, maxAgeSeconds: 86_401 })), 'accepted');
+  assert.equal(
+    outcome(verifySecurityEvent(token, jwks, { ...dayLater, maxAgeSeconds: 86_400 })),
+    'stale: issued 86401 s ago, more than 86400 s',
+  );
+});
+
+test('a JWT with sub or exp is not a Security Event Token (SSF 1.0 §4.1.3), however well signed', () => {
+  assert.equal(
+    outcome(verifySecurityEvent(signed(HEADER, { ...claims, exp: NOW / 1000 + 3600 }), jwks, expected)),
+    'invalid_claims: not a Security Event Token: it has exp',
+  );
+  assert.equal(
+    outcome(verifySecurityEvent(signed(HEADER, { ...claims, sub: 'dave', exp: 1 }), jwks, expected)),
+    'invalid_claims: not a Security Event Token: it has sub and exp',
+  );
+});
+
+test('RS256 commands verify against an RSA key of at least 2048 bits, and no key serves two algorithms', () => {
+  const rsa = generateSigningKey('r1', 'RS256');
+  const rsaJwks = publicJwks(rsa);
+  assert.deepEqual(Object.keys(rsaJwks.keys[0]!).sort(), ['alg', 'e', 'kid', 'kty', 'n', 'use']);
+  assert.equal(rsaJwks.keys[0]!.alg, 'RS256');
+  const token = signSecurityEvent(decision, settings, rsa, NOW);
+  assert.equal(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).alg, 'RS256');
+  assert.equal(outcome(verifySecurityEvent(token, rsaJwks, expected)), 'accepted');
+  // The same RSA key offered as an Ed25519 key, or an Ed25519 key under the RSA key's id, is refused.
+  assert.equal(
+    outcome(verifySecurityEvent(token, { keys: [{ ...rsaJwks.keys[0], alg: 'Ed25519' }] }, expected)),
+    'bad_key: key r1 of the JWKS is not an RS256 signing key',
+  );
+  assert.equal(
+    outcome(verifySecurityEvent(token, { keys: [{ ...jwks.keys[0], kid: 'r1' }] }, expected)),
+    'bad_key: key r1 of the JWKS is not an RS256 signing key',
+  );
+  const { privateKey: small } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const weak = { keyId: 'r1', algorithm: 'RS256', privateKey: small } as const;
+  assert.equal(
+    outcome(
+      verifySecurityEvent(signSecurityEvent(decision, settings, weak, NOW), publicJwks(weak), expected),
+    ),
+    'bad_key: key r1 of the JWKS is not an RS256 signing key',
+  );
+});
+
+test('a signing key must suit the configured algorithm: type, and 2048 bits for RS256', () => {
+  const pem = (privateKey: KeyObject) => privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  assert.throws(() => loadSigningKey(key.pem, 'k', 'RS256'), {
+    message: 'RS256 signs with an rsa key, and this one is ed25519',
+  });
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+  assert.throws(() => loadSigningKey(pem(rsa), 'k', 'Ed25519'), {
+    message: 'Ed25519 signs with an ed25519 key, and this one is rsa',
+  });
+  assert.throws(() => loadSigningKey(pem(rsa), 'k', 'RS256'), {
+    message: 'an RS256 key needs at least 2048 bits, and this one has 1024',
+  });
+  assert.equal(loadSigningKey(key.pem, 'k', 'Ed25519').algorithm, 'Ed25519');
 });
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const claims = securityEventClaims(decision, settings, NOW);
-const HEADER = { alg: 'EdDSA', typ: 'secevent+jwt', kid: 'k1' };
+const HEADER = { alg: 'Ed25519', typ: 'secevent+jwt', kid: 'k1' };
 
 /** A token signed by the real key over any header and payload, as a forger with the key would write it. */
 function signed(header: unknown, payload: unknown = claims): string {
@@ -143,8 +230,7 @@ test('typ may be written as the media type application/secevent+jwt, in any case
 });
 
 test('a command issued more than the clock skew (5 min by default) ahead of now is refused', () => {
-  const at = (offsetSeconds: number) =>
-    signed(HEADER, { ...claims, iat: NOW / 1000 + offsetSeconds, exp: NOW / 1000 + 7200 });
+  const at = (offsetSeconds: number) => signed(HEADER, { ...claims, iat: NOW / 1000 + offsetSeconds });
   assert.equal(outcome(verifySecurityEvent(at(300), jwks, expected)), 'accepted');
   assert.equal(
     outcome(verifySecurityEvent(at(301), jwks, expected)),
@@ -168,7 +254,7 @@ test('hostile tokens and key sets are refused with a reason, never thrown', () =
     ['..', jwks, 'malformed: header or payload is not base64url JSON'],
     [`${b64(null)}.${p}.${s}`, jwks, 'malformed: header or payload is not base64url JSON'],
     [`${b64([HEADER])}.${p}.${s}`, jwks, 'malformed: header or payload is not base64url JSON'],
-    [`${b64('EdDSA')}.${p}.${s}`, jwks, 'malformed: header or payload is not base64url JSON'],
+    [`${b64('Ed25519')}.${p}.${s}`, jwks, 'malformed: header or payload is not base64url JSON'],
     [`${b64(HEADER)}.${b64(null)}.${s}`, jwks, 'malformed: header or payload is not base64url JSON'],
     [
       `${Buffer.from([0xff, 0xfe]).toString('base64url')}.${p}.${s}`,
@@ -177,7 +263,9 @@ test('hostile tokens and key sets are refused with a reason, never thrown', () =
     ],
     [`${b64({ ...HEADER, alg: 'none' })}.${p}.`, jwks, 'malformed: signature is not canonical base64url'],
     [signed({ ...HEADER, alg: 'none' }), jwks, 'unsupported: unexpected alg "none"'],
-    [signed({ alg: 'EdDSA', typ: 'secevent+jwt' }), jwks, 'unknown_key: no key id'],
+    // RFC 9864 deprecates the polymorphic name; Vigil signs and accepts only the fully specified one.
+    [signed({ ...HEADER, alg: 'EdDSA' }), jwks, 'unsupported: unexpected alg "EdDSA"'],
+    [signed({ alg: 'Ed25519', typ: 'secevent+jwt' }), jwks, 'unknown_key: no key id'],
     [signed({ ...HEADER, kid: { $ne: null } }), jwks, 'unknown_key: no key id'],
     [token, null, 'unknown_key: unknown key id k1'],
     [token, { keys: null }, 'unknown_key: unknown key id k1'],
@@ -190,7 +278,7 @@ test('hostile tokens and key sets are refused with a reason, never thrown', () =
     ],
     [
       token,
-      { keys: [{ ...jwks.keys[0], x: jwks.keys[0]!.x.slice(0, 20) }] },
+      { keys: [{ ...jwks.keys[0], x: (jwks.keys[0] as { x: string }).x.slice(0, 20) }] },
       'bad_key: key k1 of the JWKS is not an Ed25519 signing key',
     ],
     [
@@ -238,5 +326,5 @@ test('2,000 random corruptions of a valid command are each refused, none thrown'
       codes.add(check.code);
     }
   }
-  assert.deepEqual([...codes].sort(), ['bad_signature', 'malformed', 'unsupported']);
+  assert.deepEqual([...codes].sort(), ['bad_signature', 'malformed', 'unknown_key', 'unsupported']);
 });
