@@ -306,8 +306,7 @@ async function main() {
         lines.slice(i, i + BATCH).map((value) => ({ value })),
       );
       await release();
-      for (const outcome of outcomes)
-        documents.push(documentsOf(outcome, 'bench-ceiling', new Date().toISOString()));
+      for (const outcome of outcomes) documents.push(documentsOf(outcome, 'bench-ceiling'));
     }
   });
 

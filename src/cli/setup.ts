@@ -3,17 +3,21 @@ import { loadConfig, redactSecrets } from '../config/index.ts';
 import { createLogger } from '../ops/logger.ts';
 import { kibanaSavedObjects } from '../dashboards/kibana.ts';
 import { importIntoKibana } from '../dashboards/kibana-import.ts';
+import { addSecurityIndexPattern, SECURITY_DEFAULT_INDEX } from '../dashboards/kibana-settings.ts';
 import { createKafka } from '../pipeline/kafka.ts';
 import { connectSearch } from '../sinks/search/client.ts';
-import { indexTemplates } from '../sinks/search/templates.ts';
+import { indexTemplates, ingestPipeline } from '../sinks/search/templates.ts';
 
 const DOCUMENT_BATCH_BYTES = 16 * 2 ** 20;
 
 const HELP = `usage: vigil setup [--skip-kafka] [--skip-search] [--kibana URL]
 
-Creates the Kafka topics (events keyed by user_id) and the search engine's index templates.
-With --kibana, also imports Vigil's data views and dashboards into that Kibana, for the configured
-index prefix, with the search engine's credentials. Idempotent: safe to run on every deploy.`;
+Creates the Kafka topics (events keyed by user_id), and the search engine's index templates and the
+ingest pipeline that stamps event.ingested. With --kibana, also imports Vigil's data views and
+dashboards into that Kibana, for the configured index prefix, with the search engine's credentials,
+and adds "<prefix>-*" to the Security app's default indices (the securitySolution:defaultIndex
+advanced setting), where its Alerts, Users and Hosts views find Vigil's documents. Idempotent: safe
+to run on every deploy.`;
 
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -39,6 +43,12 @@ export async function main(args: string[]): Promise<number> {
     logger.info(
       { kibana: redactSecrets(values.kibana), objects: successCount },
       'Kibana dashboards imported',
+    );
+    const pattern = `${config.search.indexPrefix}-*`;
+    const { added } = await addSecurityIndexPattern(values.kibana, pattern, config.search);
+    logger.info(
+      { kibana: redactSecrets(values.kibana), setting: SECURITY_DEFAULT_INDEX, pattern, added },
+      'Kibana Security reads Vigil documents',
     );
   }
   return 0;
@@ -81,9 +91,11 @@ export async function setupTemplates(
 ) {
   const { client, engine, version } = await connectSearch(config.search);
   try {
-    for (const template of indexTemplates(config.search.indexPrefix))
-      await client.indices.putIndexTemplate(template);
-    logger.info({ engine, version, prefix: config.search.indexPrefix }, 'index templates ready');
+    const prefix = config.search.indexPrefix;
+    // The pipeline first: the templates name it as their indices' default.
+    await client.ingest.putPipeline(ingestPipeline(prefix));
+    for (const template of indexTemplates(prefix, engine)) await client.indices.putIndexTemplate(template);
+    logger.info({ engine, version, prefix }, 'index templates and ingest pipeline ready');
   } finally {
     await client.close();
   }

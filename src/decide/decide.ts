@@ -1,4 +1,5 @@
-import type { Signal } from '../detect/signal.ts';
+import { SEVERITIES } from '../config/schema.ts';
+import type { Severity, Signal } from '../detect/signal.ts';
 import type { Action, Policy } from './policy.ts';
 
 export interface Verdict {
@@ -29,4 +30,17 @@ export function decide(signals: readonly Signal[], policy: Policy): Verdict {
     return { action: rule.action, risk, rule: rule.description ?? `rule ${index + 1}` };
   }
   return { action: 'allow', risk };
+}
+
+/**
+ * A decision is as severe as its strongest signal, except that revoking a user's sessions, the strongest
+ * thing Vigil does, is always critical: on-call hears of every one, and search ranks it first.
+ */
+export function decisionSeverity(action: Action, signals: readonly Pick<Signal, 'severity'>[]): Severity {
+  if (action === 'revoke_sessions') return 'critical';
+  const rank = (severity: Severity) => SEVERITIES.indexOf(severity);
+  return signals.reduce<Severity>(
+    (top, { severity }) => (rank(severity) > rank(top) ? severity : top),
+    'low',
+  );
 }

@@ -4,9 +4,8 @@ import type { Finding } from './evaluate.ts';
 
 interface Hit {
   '@timestamp'?: string;
-  event?: { id?: string };
   user?: { id?: string };
-  vigil?: { signal?: { type?: string }; decision?: { action?: string } };
+  vigil?: { event_id?: string; signal?: { type?: string }; decision?: { action?: string } };
 }
 
 /** Reads back what `vigil run` wrote: every signal and decision under the configured index prefix. */
@@ -25,14 +24,14 @@ export async function findingsFromSearch(config: Config['search']): Promise<Find
           allow_no_indices: true,
           ignore_unavailable: true,
           sort: [{ '@timestamp': 'asc' }, { 'event.id': 'asc' }],
-          _source: ['@timestamp', 'event.id', 'user.id', 'vigil.signal.type', 'vigil.decision.action'],
+          _source: ['@timestamp', 'vigil.event_id', 'user.id', 'vigil.signal.type', 'vigil.decision.action'],
           ...(after && { search_after: after }),
         });
         for (const hit of page.hits.hits) {
           const source = hit._source ?? {};
           findings.push({
             kind: kind === 'signals' ? 'signal' : 'decision',
-            event_id: source.event?.id ?? '',
+            event_id: source.vigil?.event_id ?? '',
             user_id: source.user?.id ?? '',
             ...(source['@timestamp'] && { occurred_at: source['@timestamp'] }),
             ...(source.vigil?.signal?.type && { type: source.vigil.signal.type }),

@@ -32,6 +32,18 @@ const common = {
   event_id: id.describe('Unique per event; redelivery of the same id changes nothing.'),
   occurred_at: occurredAt.describe('When it happened at the source, not when Vigil received it.'),
   user_id: id,
+  user_name: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('The sign-in name people know the user by; search shows user_id when absent.'),
+  // Deliberately loose: a stricter address grammar would refuse whole events over a display field.
+  user_email: z
+    .string()
+    .max(320)
+    .regex(/^[^\s@]+@[^\s@]+$/, { error: 'expected an e-mail address, e.g. "ana@example.com"' })
+    .optional(),
   ip,
   session_id: id.optional(),
   device_id: id.optional(),

@@ -20,7 +20,16 @@ const SECRET_PATHS = [
   '*.*.privateKey',
   'headers.authorization',
 ];
-const PERSONAL_PATHS = ['ip', '*.ip', 'email', '*.email', 'user.email', 'source.ip'];
+const PERSONAL_PATHS = [
+  'ip',
+  '*.ip',
+  'email',
+  '*.email',
+  'user.email',
+  'user_email',
+  '*.user_email',
+  'source.ip',
+];
 
 /** JSON logs on stdout; each stage takes `logger.child({ component })`. */
 export function createLogger(options: LoggerOptions): Logger {

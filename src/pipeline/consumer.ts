@@ -295,9 +295,8 @@ export class Pipeline {
    * indexer writes them in one bulk request anyway. Keyed by source partition, to spread the load.
    */
   #documents(batch: Batch, outcomes: readonly Outcome[]): Message[] {
-    const ingested = new Date().toISOString();
     const { indexPrefix } = this.#parts.config.search;
-    const documents = outcomes.flatMap((outcome) => documentsOf(outcome, indexPrefix, ingested));
+    const documents = outcomes.flatMap((outcome) => documentsOf(outcome, indexPrefix));
     if (documents.length === 0) return [];
     return [{ key: `${batch.topic}/${batch.partition}`, value: JSON.stringify(documents) }];
   }

@@ -4,6 +4,7 @@ import type { Config } from '../config/index.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { IndexerMetrics } from '../ops/metrics.ts';
 import type { SearchDocument } from '../sinks/search/documents.ts';
+import { ingestPipelineName } from '../sinks/search/templates.ts';
 import { groupWriter, type RejectedDocument } from '../sinks/search/writer.ts';
 import { deadLetter, originOf } from './dead-letter.ts';
 import { GroupCommitter } from './group-commit.ts';
@@ -53,7 +54,7 @@ export class SearchIndexer {
       progress: this.#progress,
       onReplaced: () => parts.metrics.producerReplaced('indexer'),
     });
-    this.#write = groupWriter(parts.search);
+    this.#write = groupWriter(parts.search, ingestPipelineName(parts.config.search.indexPrefix));
   }
 
   get progress(): Progress {

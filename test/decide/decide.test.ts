@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../../src/config/index.ts';
-import { decide, scoreRisk } from '../../src/decide/decide.ts';
+import { decide, decisionSeverity, scoreRisk } from '../../src/decide/decide.ts';
 import { DEFAULT_POLICY, loadPolicy } from '../../src/decide/policy.ts';
 import type { Signal, SignalType } from '../../src/detect/signal.ts';
 
@@ -48,4 +48,10 @@ test('a policy file is validated and its errors name the file and the rule', (t)
   );
   writeFileSync(file, 'rules:\n  - action: step_up\n    minRisk: 0.3\n');
   assert.equal(decide([signal('new_device', 0.4)], loadPolicy(file)).action, 'step_up');
+});
+
+test('a decision is as severe as its strongest signal; a revocation is always critical', () => {
+  assert.equal(decisionSeverity('step_up', [{ severity: 'medium' }, { severity: 'high' }]), 'high');
+  assert.equal(decisionSeverity('allow', [{ severity: 'low' }]), 'low');
+  assert.equal(decisionSeverity('revoke_sessions', [{ severity: 'low' }]), 'critical');
 });

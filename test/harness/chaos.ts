@@ -88,9 +88,9 @@ interface Document {
   readonly kind: string;
   readonly id: string;
   readonly body: {
-    readonly event: { readonly id: string };
     readonly user: { readonly id: string };
     readonly vigil: {
+      readonly event_id: string;
       readonly signal?: { readonly type: string };
       readonly evidence?: Record<string, unknown>;
       readonly signals?: readonly string[];
@@ -210,7 +210,7 @@ export async function runFindings(
         signalFinding(
           body.user.id,
           body.vigil.signal!.type,
-          body.event.id,
+          body.vigil.event_id,
           body.vigil.evidence?.ip,
           body.vigil.evidence?.scope,
         ),
@@ -219,7 +219,7 @@ export async function runFindings(
     decisions: unique(
       of('decisions')
         .filter(({ body }) => !sprayOnly(body.vigil.signals ?? []))
-        .map(({ body }) => `${body.user.id} ${body.event.id}`),
+        .map(({ body }) => `${body.user.id} ${body.vigil.event_id}`),
     ),
     commands: commands.length,
     documents: documents.length,

@@ -46,6 +46,7 @@ export async function createSearch(t: TestContext) {
   t.after(async () => {
     await connection.client.indices.delete({ index: `${prefix}*` }).catch(() => {});
     await connection.client.indices.deleteIndexTemplate({ name: `${prefix}*` }).catch(() => {});
+    await connection.client.ingest.deletePipeline({ id: `${prefix}*` }).catch(() => {});
     await connection.client.close();
   });
   return { ...connection, prefix };

@@ -121,6 +121,7 @@ export async function deploymentSearch(t: TestContext, name: string) {
   });
   t.after(async () => {
     await client.indices.delete({ index: `${name}-*` }).catch(() => {});
+    await client.ingest.deletePipeline({ id: `${name}-*` }).catch(() => {});
     await client.close();
   });
   return client;

@@ -1,6 +1,7 @@
 import { investigationUrl } from '../../dashboards/links.ts';
 import { withoutSecrets } from '../../config/redact.ts';
 import { SEVERITIES } from '../../config/schema.ts';
+import { decisionSeverity } from '../../decide/decide.ts';
 import type { Severity } from '../../detect/signal.ts';
 import type { SecurityEventClaims } from '../commands/schema.ts';
 
@@ -39,8 +40,7 @@ export function alertOf(
     (a, b) => rank(b.severity) - rank(a.severity) || b.score - a.score || a.type.localeCompare(b.type),
   );
   const leading = signals[0]!;
-  // Revoking a user's sessions is the strongest thing Vigil does; on-call hears of every one.
-  const severity: Severity = decision.action === 'revoke_sessions' ? 'critical' : leading.severity;
+  const severity = decisionSeverity(decision.action, signals);
   if (rank(severity) < rank(settings.minSeverity)) return undefined;
 
   const user = claims.sub_id.user.id;

@@ -1,36 +1,58 @@
+import type { EcsEvent } from '@elastic/ecs';
+import { decisionSeverity } from '../../decide/decide.ts';
 import type { SignalRecord, DecisionRecord, Outcome } from '../../pipeline/engine.ts';
+import {
+  ACCESS_CATEGORY,
+  ACCESS_EVENT_TYPES,
+  ALERT_CATEGORY,
+  AUTH_EVENT_TYPES,
+  DECISION_EVENT_TYPES,
+  ECS_VERSION,
+  SEVERITY_SCORES,
+  type DocumentBody,
+} from './ecs.ts';
 import { indexName, type DocumentKind } from './templates.ts';
 
 export interface SearchDocument {
   readonly index: string;
   readonly id: string;
   readonly kind: DocumentKind;
-  readonly body: Record<string, unknown>;
+  readonly body: DocumentBody;
 }
 
-// Elastic's severity scale for alerts, so Kibana orders them as it does its own.
-const SEVERITY = { low: 21, medium: 47, high: 73, critical: 99 } as const;
+/** The fields of the event a document is about, shared by the event's own document and its alerts. */
+type Common = Pick<DocumentBody, 'ecs' | 'user' | 'source' | 'user_agent' | 'service'>;
 
-/** The documents an outcome writes: the enriched event, and its signals and decision if any. */
-export function documentsOf(outcome: Outcome, prefix: string, ingested: string): SearchDocument[] {
+/**
+ * The documents an outcome writes: the enriched event, and its signals and decision if any. Each
+ * document's `event.id` is its own id; the emitter's `event_id` of the event is `vigil.event_id`.
+ * `event.ingested` is left to the search engine's ingest pipeline: it is when the document is stored.
+ */
+export function documentsOf(outcome: Outcome, prefix: string): SearchDocument[] {
   if (outcome.status === 'rejected') return [];
   const { enriched } = outcome;
   const event = enriched.event;
   const place = enriched.place;
-  const source = {
-    ip: enriched.ip,
-    ...(place && {
-      geo: {
-        location: { lat: place.lat, lon: place.lon },
-        ...(place.country && { country_iso_code: place.country }),
-        ...(place.region && { region_iso_code: place.region }),
-        ...(place.city && { city_name: place.city }),
-      },
-    }),
-  };
-  const common = {
-    user: { id: event.user_id },
-    source,
+  const common: Common = {
+    ecs: { version: ECS_VERSION },
+    user: {
+      id: event.user_id,
+      // Kibana's Users and Authentications views group by name: the id stands in when no name is known.
+      name: event.user_name ?? event.user_id,
+      ...(event.user_email && { email: event.user_email }),
+    },
+    source: {
+      ip: enriched.ip,
+      ...(place && {
+        geo: {
+          location: { lat: place.lat, lon: place.lon },
+          ...(place.country && { country_iso_code: place.country }),
+          // ECS wants ISO 3166-2 (`CA-QC`); GeoIP names the subdivision within its country (`QC`).
+          ...(place.country && place.region && { region_iso_code: `${place.country}-${place.region}` }),
+          ...(place.city && { city_name: place.city }),
+        },
+      }),
+    },
     ...(event.user_agent && { user_agent: { original: event.user_agent } }),
     ...(event.service && { service: { name: event.service } }),
   };
@@ -43,17 +65,27 @@ export function documentsOf(outcome: Outcome, prefix: string, ingested: string):
       id: outcome.key,
       body: {
         '@timestamp': event.occurred_at,
-        event: {
-          id: event.event_id,
-          kind: 'event',
-          category: isAuth ? ['authentication'] : ['file'],
-          action: isAuth ? event.type : event.action,
-          ...(isAuth && { outcome: event.type.endsWith('_failure') ? 'failure' : 'success' }),
-          dataset: isAuth ? 'vigil.auth' : 'vigil.access',
-          ingested,
-        },
         ...common,
+        event: {
+          id: outcome.key,
+          kind: 'event',
+          ...(isAuth
+            ? {
+                category: ['authentication'],
+                type: [AUTH_EVENT_TYPES[event.type]],
+                action: event.type,
+                outcome: event.type.endsWith('_failure') ? 'failure' : 'success',
+                dataset: 'vigil.auth',
+              }
+            : {
+                category: [ACCESS_CATEGORY],
+                type: [ACCESS_EVENT_TYPES[event.action]],
+                action: event.action,
+                dataset: 'vigil.access',
+              }),
+        },
         vigil: {
+          event_id: event.event_id,
           network: enriched.network,
           ...(event.session_id && { session_id: event.session_id }),
           ...(enriched.device && { device: enriched.device.key }),
@@ -64,17 +96,21 @@ export function documentsOf(outcome: Outcome, prefix: string, ingested: string):
       },
     },
   ];
-  for (const signal of outcome.signals) documents.push(signalDocument(signal, common, prefix, ingested));
-  if (outcome.decision) documents.push(decisionDocument(outcome.decision, common, prefix, ingested));
+  for (const signal of outcome.signals) documents.push(signalDocument(signal, common, prefix));
+  if (outcome.decision) documents.push(decisionDocument(outcome.decision, common, prefix));
   return documents;
 }
 
-function signalDocument(
-  signal: SignalRecord,
-  common: object,
-  prefix: string,
-  ingested: string,
-): SearchDocument {
+function signalDocument(signal: SignalRecord, common: Common, prefix: string): SearchDocument {
+  const event: EcsEvent = {
+    id: signal.id,
+    kind: 'alert',
+    category: [ALERT_CATEGORY],
+    type: ['info'],
+    severity: SEVERITY_SCORES[signal.severity],
+    risk_score: Math.round(signal.score * 100),
+    dataset: 'vigil.signals',
+  };
   return {
     kind: 'signals',
     index: indexName(prefix, 'signals', signal.occurred_at),
@@ -82,17 +118,11 @@ function signalDocument(
     body: {
       '@timestamp': signal.occurred_at,
       message: signal.summary,
-      event: {
-        id: signal.event_id,
-        kind: 'signal',
-        severity: SEVERITY[signal.severity],
-        risk_score: Math.round(signal.score * 100),
-        dataset: 'vigil.signals',
-        ingested,
-      },
-      rule: { id: signal.type, name: signal.type },
       ...common,
+      event,
+      rule: { id: signal.type, name: signal.type },
       vigil: {
+        event_id: signal.event_id,
         ...(signal.session_id && { session_id: signal.session_id }),
         signal: { id: signal.id, type: signal.type, severity: signal.severity, score: signal.score },
         evidence: withLocations(signal.evidence),
@@ -101,12 +131,17 @@ function signalDocument(
   };
 }
 
-function decisionDocument(
-  decision: DecisionRecord,
-  common: object,
-  prefix: string,
-  ingested: string,
-): SearchDocument {
+function decisionDocument(decision: DecisionRecord, common: Common, prefix: string): SearchDocument {
+  const event: EcsEvent = {
+    id: decision.id,
+    kind: 'alert',
+    category: [ALERT_CATEGORY],
+    type: [DECISION_EVENT_TYPES[decision.action]],
+    action: decision.action,
+    severity: SEVERITY_SCORES[decisionSeverity(decision.action, decision.signals)],
+    risk_score: Math.round(decision.risk * 100),
+    dataset: 'vigil.decisions',
+  };
   return {
     kind: 'decisions',
     index: indexName(prefix, 'decisions', decision.occurred_at),
@@ -114,16 +149,10 @@ function decisionDocument(
     body: {
       '@timestamp': decision.occurred_at,
       message: `${decision.action}: ${decision.signals.map((s) => s.summary).join('; ')}`,
-      event: {
-        id: decision.event_id,
-        kind: 'alert',
-        action: decision.action,
-        risk_score: Math.round(decision.risk * 100),
-        dataset: 'vigil.decisions',
-        ingested,
-      },
       ...common,
+      event,
       vigil: {
+        event_id: decision.event_id,
         ...(decision.session_id && { session_id: decision.session_id }),
         decision: {
           id: decision.id,

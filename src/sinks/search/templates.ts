@@ -1,8 +1,11 @@
+import type { SearchEngine } from './client.ts';
+import { ECS_VERSION } from './ecs.ts';
+
 /**
- * Index templates for Vigil's three kinds of document. Field names follow the Elastic Common Schema
- * so Kibana's own apps read them; what ECS has no name for lives under `vigil.*`.
- * Indices are monthly by event time: a document's index and id both follow from the event, so a
- * rewrite after a redelivery lands on the same document.
+ * Index templates for Vigil's three kinds of document. Field names and types follow the Elastic
+ * Common Schema (`ECS_VERSION`) so Kibana's own apps read them; what ECS has no name for lives under
+ * `vigil.*`. Indices are monthly by event time: a document's index and id both follow from the
+ * event, so a rewrite after a redelivery lands on the same document.
  */
 export const DOCUMENT_KINDS = ['events', 'signals', 'decisions'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -12,6 +15,13 @@ export function indexName(prefix: string, kind: DocumentKind, timestamp: string)
 }
 
 const keyword = { type: 'keyword' } as const;
+// ECS's `match_only_text` is Elasticsearch's (7.14+); OpenSearch has no such type, and `text` is what
+// it stands for there, at the cost of positions kept on disk.
+const freeText = (engine: SearchEngine) =>
+  ({ type: engine === 'opensearch' ? 'text' : 'match_only_text' }) as const;
+/** ECS's keyword with a `.text` multi-field, for names and user agents searched by their words. */
+const keywordWithText = (engine: SearchEngine) =>
+  ({ type: 'keyword', ignore_above: 1024, fields: { text: freeText(engine) } }) as const;
 const geo = {
   properties: {
     location: { type: 'geo_point' },
@@ -33,7 +43,7 @@ const place = {
 
 const common = {
   '@timestamp': { type: 'date' },
-  message: { type: 'text' },
+  ecs: { properties: { version: keyword } },
   event: {
     properties: {
       id: keyword,
@@ -43,20 +53,19 @@ const common = {
       action: keyword,
       outcome: keyword,
       dataset: keyword,
-      severity: { type: 'integer' },
+      severity: { type: 'long' },
       risk_score: { type: 'float' },
       ingested: { type: 'date' },
     },
   },
-  user: { properties: { id: keyword } },
   source: { properties: { ip: { type: 'ip' }, geo } },
-  user_agent: { properties: { original: { type: 'keyword', ignore_above: 1024 } } },
   service: { properties: { name: keyword } },
   rule: { properties: { id: keyword, name: keyword } },
   vigil: {
     // Evidence varies by signal; what is not mapped here stays in _source, shown but not indexed.
     dynamic: false,
     properties: {
+      event_id: keyword,
       session_id: keyword,
       device: keyword,
       network: keyword,
@@ -93,15 +102,50 @@ const common = {
   },
 } as const;
 
-export function indexTemplates(prefix: string) {
+/** Every field; those whose ECS type only Elasticsearch has get OpenSearch's stand-in there. */
+const properties = (engine: SearchEngine) => ({
+  ...common,
+  message: freeText(engine),
+  user: { properties: { id: keyword, name: keywordWithText(engine), email: keyword } },
+  user_agent: { properties: { original: keywordWithText(engine) } },
+});
+
+export const ingestPipelineName = (prefix: string) => `${prefix}-ingest`;
+
+/**
+ * Stamps `event.ingested` when the engine stores a document, not when the processor made it: the
+ * documents wait on a Kafka topic for the indexer, and a late indexer must not make alerts look older
+ * to rules that look back from ingestion. Both Elasticsearch and OpenSearch run this processor.
+ */
+export function ingestPipeline(prefix: string) {
+  return {
+    id: ingestPipelineName(prefix),
+    description: 'Vigil: event.ingested is when the document is indexed',
+    // No `_meta`: OpenSearch's pipelines refuse it.
+    processors: [{ set: { field: 'event.ingested', value: '{{_ingest.timestamp}}' } }],
+  };
+}
+
+export function indexTemplates(prefix: string, engine: SearchEngine) {
   return DOCUMENT_KINDS.map((kind) => ({
     name: `${prefix}-${kind}`,
     index_patterns: [`${prefix}-${kind}-*`],
     priority: 200,
     template: {
-      settings: { number_of_shards: 1, refresh_interval: '1s' },
-      mappings: { dynamic: 'strict' as const, date_detection: false, properties: common },
+      settings: {
+        number_of_shards: 1,
+        refresh_interval: '1s',
+        // For any writer (a dead letter sent again by hand too); the indexer also names it per request,
+        // which reaches the indices created before the pipeline existed.
+        default_pipeline: ingestPipelineName(prefix),
+      },
+      mappings: {
+        dynamic: 'strict' as const,
+        date_detection: false,
+        properties: properties(engine),
+        _meta: { ecs_version: ECS_VERSION },
+      },
     },
-    _meta: { managed_by: 'vigil', description: `Vigil ${kind}` },
+    _meta: { managed_by: 'vigil', description: `Vigil ${kind}`, ecs_version: ECS_VERSION },
   }));
 }

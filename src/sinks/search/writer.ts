@@ -24,10 +24,15 @@ export class RetryableSearchError extends Error {
 export async function writeDocuments(
   client: Client,
   documents: readonly SearchDocument[],
+  pipeline: string,
 ): Promise<RejectedDocument[]> {
   if (documents.length === 0) return [];
   const response = await client.bulk(
-    { operations: documents.flatMap((doc) => [{ index: { _index: doc.index, _id: doc.id } }, doc.body]) },
+    {
+      operations: documents.flatMap((doc) => [{ index: { _index: doc.index, _id: doc.id } }, doc.body]),
+      // The ingest pipeline (`ingestPipeline`) stamps `event.ingested` as each document is stored.
+      pipeline,
+    },
     // The caller's retry owns the back-off, and counts and logs each failure; the client's own
     // retries would hide an unreachable engine for seconds.
     { maxRetries: 0 },
@@ -59,9 +64,10 @@ export async function writeDocuments(
  */
 export function groupWriter(
   client: Client,
+  pipeline: string,
 ): (documents: readonly SearchDocument[]) => Promise<RejectedDocument[]> {
   return coalesce(async (batches: readonly (readonly SearchDocument[])[]) => {
-    const rejected = await writeDocuments(client, batches.flat());
+    const rejected = await writeDocuments(client, batches.flat(), pipeline);
     if (rejected.length === 0) return batches.map(() => []);
     return batches.map((documents) => {
       const own = new Set(documents);

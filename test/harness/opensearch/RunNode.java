@@ -17,6 +17,8 @@ public class RunNode {
                 .put("transport.port", transportPort)
                 .put("network.host", "127.0.0.1")
                 .put("discovery.type", "single-node")
+                // The runner's default roles leave out ingest; Vigil's indexing runs an ingest pipeline.
+                .putList("node.roles", "cluster_manager", "data", "ingest")
                 // A nearly full disk on a shared machine must not turn test indices read-only.
                 .put("cluster.routing.allocation.disk.threshold_enabled", false));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
