@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ACTIONS } from '../decide/policy.ts';
+import { SIGNAL_TYPES } from '../detect/signal.ts';
 import { REJECTION_CODES, type RejectionCode } from '../events/index.ts';
 
 /** What the pipeline reports; stages take this interface, only the composition root knows prom-client. */
@@ -63,6 +65,10 @@ export function createMetrics(
 } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vigil_' }); // vigil_process_cpu_seconds_total, vigil_nodejs_…
+  // Gauges named like counters, which `promtool check metrics` refuses; vigil_nodejs_active_handles{type}
+  // and its two siblings hold the same counts by type, so sum() over them gives these back.
+  for (const kind of ['handles', 'requests', 'resources'])
+    registry.removeSingleMetric(`vigil_nodejs_active_${kind}_total`);
   const counter = (name: string, help: string, labelNames: string[] = [], known: object[] = []) => {
     const created = new Counter({ name, help, labelNames, registers: [registry] });
     for (const labels of known) created.inc(labels, 0);
@@ -91,10 +97,18 @@ export function createMetrics(
     'vigil_documents_indexed_total',
     'Documents (events, signals, decisions) written to the search engine.',
   );
-  const signals = counter('vigil_signals_total', 'Signals raised, by type.', ['type']);
-  const decisions = counter('vigil_decisions_total', 'Decisions taken on events with signals, by action.', [
-    'action',
-  ]);
+  const signals = counter(
+    'vigil_signals_total',
+    'Signals raised, by type.',
+    ['type'],
+    each('type', SIGNAL_TYPES),
+  );
+  const decisions = counter(
+    'vigil_decisions_total',
+    'Decisions taken on events with signals, by action.',
+    ['action'],
+    each('action', ACTIONS),
+  );
   const commands = counter(
     'vigil_commands_total',
     'Security events published to the command topic, by action.',
