@@ -13,6 +13,7 @@ export interface PipelineMetrics {
   decision(action: string): void;
   command(action: string): void;
   batchSeconds(seconds: number): void;
+  stageSeconds(stage: Stage, seconds: number): void;
   eventToCommandSeconds(seconds: number): void;
   lag(topic: string, partition: number, lag: number): void;
   sinkError(sink: Sink): void;
@@ -25,9 +26,18 @@ export type Component = 'pipeline' | 'indexer' | 'notifier';
 export type Sink = (typeof SINKS)[number];
 const SINKS = ['state', 'search', 'kafka', 'dead_letter', 'alertmanager', 'webhook'] as const;
 
+/**
+ * Where a batch spends its time, retries included: `state` (validate, enrich, the Redis round trip,
+ * detect, decide), `kafka` (the transaction with commands, documents and offsets), `search` (the
+ * indexer's bulk write).
+ */
+export const STAGES = ['state', 'kafka', 'search'] as const;
+export type Stage = (typeof STAGES)[number];
+
 /** What the search indexer reports. */
 export interface IndexerMetrics {
   indexed(count: number): void;
+  stageSeconds(stage: Stage, seconds: number): void;
   deadLettered(reason: 'search_rejected', count: number): void;
   lag(topic: string, partition: number, lag: number): void;
   sinkError(sink: Sink): void;
@@ -48,6 +58,18 @@ export interface AlertMetrics {
   sinkError(sink: Sink): void;
 }
 
+/** Running totals since start, read back from the metrics for the progress line. */
+export interface MetricTotals {
+  /** Messages read from the input topics. */
+  readonly consumed: number;
+  readonly signals: Readonly<Record<string, number>>;
+  readonly decisions: Readonly<Record<string, number>>;
+  readonly deadLetters: Readonly<Record<string, number>>;
+  /** Messages behind the end of each consumed topic, as of each partition's last batch. */
+  readonly lag: Readonly<Record<string, number>>;
+  readonly stages: Readonly<Record<string, { readonly seconds: number; readonly batches: number }>>;
+}
+
 /**
  * Every metric name and help text in one place. Known label values start at zero, so dashboards and
  * alert rules see a series (and a rate of 0) before the first dead letter or sink error ever happens.
@@ -62,6 +84,7 @@ export function createMetrics(
 ): {
   registry: Registry;
   metrics: PipelineMetrics & IndexerMetrics & AlertMetrics;
+  totals: () => Promise<MetricTotals>;
 } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vigil_' }); // vigil_process_cpu_seconds_total, vigil_nodejs_…
@@ -175,6 +198,14 @@ export function createMetrics(
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const stages = new Histogram({
+    name: 'vigil_stage_duration_seconds',
+    help: 'Time a batch spends in each stage, retries included: state (validate, enrich, Redis, detect, decide), kafka (the transaction), search (the bulk write).',
+    labelNames: ['stage'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  for (const stage of STAGES) stages.zero({ stage });
   const eventToCommand = new Histogram({
     name: 'vigil_event_to_command_seconds',
     help: 'From an event occurring to its revocation or step-up command being committed.',
@@ -187,8 +218,33 @@ export function createMetrics(
     labelNames: ['topic', 'partition'],
     registers: [registry],
   });
+  const byLabel = async (metric: Counter | Gauge, label: string) => {
+    const totals: Record<string, number> = {};
+    for (const { labels, value } of (await metric.get()).values) {
+      const key = String(labels[label]);
+      totals[key] = (totals[key] ?? 0) + value;
+    }
+    return totals;
+  };
+  const totals = async (): Promise<MetricTotals> => {
+    const stageTotals: Record<string, { seconds: number; batches: number }> = {};
+    for (const { metricName, labels, value } of (await stages.get()).values) {
+      const totals = (stageTotals[String(labels.stage)] ??= { seconds: 0, batches: 0 });
+      if (metricName?.endsWith('_sum')) totals.seconds = value;
+      if (metricName?.endsWith('_count')) totals.batches = value;
+    }
+    return {
+      consumed: Object.values(await byLabel(consumed, 'topic')).reduce((sum, value) => sum + value, 0),
+      signals: await byLabel(signals, 'type'),
+      decisions: await byLabel(decisions, 'action'),
+      deadLetters: await byLabel(deadLetters, 'reason'),
+      lag: await byLabel(lag, 'topic'),
+      stages: stageTotals,
+    };
+  };
   return {
     registry,
+    totals,
     metrics: {
       consumed: (topic, count) => consumed.inc({ topic }, count),
       outcome: (status, count) => outcomes.inc({ status }, count),
@@ -199,6 +255,7 @@ export function createMetrics(
       decision: (action) => decisions.inc({ action }),
       command: (action) => commands.inc({ action }),
       batchSeconds: (seconds) => batch.observe(seconds),
+      stageSeconds: (stage, seconds) => stages.observe({ stage }, seconds),
       eventToCommandSeconds: (seconds) => eventToCommand.observe(seconds),
       lag: (topic, partition, value) => lag.set({ topic, partition: String(partition) }, value),
       sinkError: (sink) => sinkErrors.inc({ sink }),

@@ -147,6 +147,7 @@ export class Pipeline {
     const { engine, config } = this.#parts;
     const kind = this.#kinds.get(batch.topic);
     const retry = batchRetry(payload, this.#parts.metrics, this.#parts.logger, 'the batch', true);
+    const stateStarted = performance.now();
     const processed = await retry('state', () =>
       engine.process(
         messages.map((m) => ({
@@ -157,6 +158,7 @@ export class Pipeline {
       ),
     );
     const outcomes = processed.outcomes;
+    this.#parts.metrics.stageSeconds('state', (performance.now() - stateStarted) / 1000);
 
     const deadLetters: Message[] = [];
     outcomes.forEach((outcome, i) => {
@@ -175,6 +177,7 @@ export class Pipeline {
         messages: this.#parts.indexDocuments ? this.#documents(batch, outcomes) : [],
       },
     ].filter((o) => o.messages.length);
+    const kafkaStarted = performance.now();
     await retry('kafka', () => {
       assertStillOwned(payload);
       return this.#committer.commit({
@@ -182,6 +185,7 @@ export class Pipeline {
         offset: { topic: batch.topic, partition: batch.partition, offset: after(messages) },
       });
     });
+    this.#parts.metrics.stageSeconds('kafka', (performance.now() - kafkaStarted) / 1000);
     // The run is durable everywhere: its kept first views can go, with a later round trip.
     const releasing = processed
       .release()

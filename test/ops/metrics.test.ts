@@ -34,6 +34,7 @@ test('promtool check metrics passes on /metrics as vigil run serves it, every me
   metrics.decision('revoke_sessions');
   metrics.command('revoke_sessions');
   metrics.batchSeconds(0.02);
+  metrics.stageSeconds('state', 0.01);
   metrics.eventToCommandSeconds(0.3);
   metrics.lag('vigil.auth-events', 0, 4);
   metrics.sinkError('search');
@@ -85,4 +86,31 @@ test('labelled counters with known label values start at zero, before anything h
     'processing_failed',
     'search_rejected',
   ]);
+  assert.deepEqual(zeros('vigil_stage_duration_seconds_count', 'stage'), ['state', 'kafka', 'search']);
+});
+
+test('totals read back what the metrics counted, summed over topics and partitions', async () => {
+  const { metrics, totals } = createMetrics();
+  metrics.consumed('vigil.auth-events', 40);
+  metrics.consumed('vigil.access-events', 2);
+  metrics.signal('new_device');
+  metrics.signal('new_device');
+  metrics.decision('step_up');
+  metrics.deadLettered('malformed', 3);
+  metrics.lag('vigil.auth-events', 0, 5);
+  metrics.lag('vigil.auth-events', 1, 7);
+  metrics.stageSeconds('state', 0.25);
+  metrics.stageSeconds('state', 0.75);
+  const read = await totals();
+  assert.equal(read.consumed, 42);
+  assert.equal(read.signals.new_device, 2);
+  assert.equal(read.signals.impossible_travel, 0);
+  assert.deepEqual(read.decisions, { allow: 0, step_up: 1, revoke_sessions: 0 });
+  assert.equal(read.deadLetters.malformed, 3);
+  assert.deepEqual(read.lag, { 'vigil.auth-events': 12 });
+  assert.deepEqual(read.stages, {
+    state: { seconds: 1, batches: 2 },
+    kafka: { seconds: 0, batches: 0 },
+    search: { seconds: 0, batches: 0 },
+  });
 });
