@@ -15,6 +15,7 @@ export interface PipelineMetrics {
   batchSeconds(seconds: number): void;
   stageSeconds(stage: Stage, seconds: number): void;
   eventToCommandSeconds(seconds: number): void;
+  eventTimeLagSeconds(seconds: number): void;
   lag(topic: string, partition: number, lag: number): void;
   sinkError(sink: Sink): void;
   producerReplaced(component: Component): void;
@@ -206,10 +207,18 @@ export function createMetrics(
     registers: [registry],
   });
   for (const stage of STAGES) stages.zero({ stage });
+  // From arrival, not from occurred_at: a replayed or back-filled event is old when it arrives, and
+  // Vigil is not slow for it. The event's age is vigil_event_time_lag_seconds.
   const eventToCommand = new Histogram({
     name: 'vigil_event_to_command_seconds',
-    help: 'From an event occurring to its revocation or step-up command being committed.',
+    help: "From Kafka receiving an event (its record's timestamp) to its revocation or step-up command being committed.",
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
+    registers: [registry],
+  });
+  const eventTimeLag = new Histogram({
+    name: 'vigil_event_time_lag_seconds',
+    help: 'From an event occurring (its occurred_at) to Vigil processing it: how old the events are, replays and back-fills included.',
+    buckets: [1, 5, 15, 60, 300, 900, 3600, 21600, 86400, 604800, 2592000],
     registers: [registry],
   });
   const lag = new Gauge({
@@ -257,6 +266,7 @@ export function createMetrics(
       batchSeconds: (seconds) => batch.observe(seconds),
       stageSeconds: (stage, seconds) => stages.observe({ stage }, seconds),
       eventToCommandSeconds: (seconds) => eventToCommand.observe(seconds),
+      eventTimeLagSeconds: (seconds) => eventTimeLag.observe(seconds),
       lag: (topic, partition, value) => lag.set({ topic, partition: String(partition) }, value),
       sinkError: (sink) => sinkErrors.inc({ sink }),
       producerReplaced: (component) => producerReplacements.inc({ component }),

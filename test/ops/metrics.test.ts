@@ -36,6 +36,7 @@ test('promtool check metrics passes on /metrics as vigil run serves it, every me
   metrics.batchSeconds(0.02);
   metrics.stageSeconds('state', 0.01);
   metrics.eventToCommandSeconds(0.3);
+  metrics.eventTimeLagSeconds(172_800);
   metrics.lag('vigil.auth-events', 0, 4);
   metrics.sinkError('search');
   metrics.producerReplaced('pipeline');
