@@ -3,6 +3,7 @@ import { loadConfig } from '../config/index.ts';
 import { httpLimitsOf, startHttpServer } from '../ops/http-server.ts';
 import { watchHealth } from '../ops/health.ts';
 import { createMetrics } from '../ops/metrics.ts';
+import { logProgress } from '../ops/run-summary.ts';
 import { Pipeline } from '../pipeline/consumer.ts';
 import { SearchIndexer } from '../pipeline/indexer.ts';
 import { AlertNotifier } from '../pipeline/notifier.ts';
@@ -65,7 +66,7 @@ export async function main(args: string[]): Promise<number> {
     () => ({ pipeline, ...(indexer && { indexer }), ...(notifier && { notifier }) }),
     config.ops.stallTimeoutMs,
   );
-  const { registry, metrics } = createMetrics({
+  const { registry, metrics, totals } = createMetrics({
     ready: health.ready,
     geoDataBuiltAtMs: () => geo.dataBuiltAtMs,
     lastCommitMs: health.lastCommitMs,
@@ -116,8 +117,14 @@ export async function main(args: string[]): Promise<number> {
   if (indexer) await waitFor('Kafka', () => indexer.start());
   if (notifier) await waitFor('Kafka', () => notifier.start());
   logger.info({ port: config.ops.httpPort }, 'running');
+  const stopProgress = logProgress({
+    intervalMs: config.ops.progressIntervalMs,
+    totals,
+    logger: logger.child({ component: 'progress' }),
+  });
 
   logger.info({ signal: await stopSignal() }, 'stopping: finishing the batch in hand');
+  stopProgress();
   await pipeline.stop();
   await indexer?.stop();
   await notifier?.stop();

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Admin, ConfigResourceTypes } from 'kafkajs';
 import { loadConfig, redactSecrets } from '../config/index.ts';
 import { createLogger } from '../ops/logger.ts';
 import { kibanaSavedObjects } from '../dashboards/kibana.ts';
@@ -9,6 +10,8 @@ import { connectSearch } from '../sinks/search/client.ts';
 import { indexTemplates, ingestPipeline } from '../sinks/search/templates.ts';
 
 const DOCUMENT_BATCH_BYTES = 16 * 2 ** 20;
+/** kafkajs's `ConfigResourceTypes.TOPIC`, which its CommonJS exports keep from a named import. */
+const TOPIC_RESOURCE: ConfigResourceTypes = 2;
 
 const HELP = `usage: vigil setup [--skip-kafka] [--skip-search] [--kibana URL]
 
@@ -63,7 +66,8 @@ export async function setupTopics(
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const wanted = [topics.auth, topics.access, topics.commands, topics.deadLetter, topics.documents];
+    const input = [topics.auth, topics.access];
+    const wanted = [...input, topics.commands, topics.deadLetter, topics.documents];
     const missing = wanted.filter((topic) => !existing.has(topic));
     if (missing.length) {
       await admin.createTopics({
@@ -75,11 +79,24 @@ export async function setupTopics(
           ...(topic === topics.documents && {
             configEntries: [{ name: 'max.message.bytes', value: String(DOCUMENT_BATCH_BYTES) }],
           }),
+          // Each event's record timestamp is the broker's clock when it arrived, whatever the emitter
+          // sets: event → command latency counts from there, and retention too, so a back-fill of
+          // old events is neither a slow command nor deleted on arrival.
+          ...(input.includes(topic) && {
+            configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }],
+          }),
         })),
         waitForLeaders: true,
       });
     }
     logger.info({ created: missing, present: wanted.filter((t) => existing.has(t)) }, 'Kafka topics ready');
+    const createTime = await createTimeTopics(admin, input);
+    if (createTime.length)
+      logger.warn(
+        { topics: createTime },
+        'input topics keep the emitters’ timestamps (CreateTime): vigil_event_to_command_seconds counts from those, ' +
+          'so an emitter that sends old timestamps makes commands look slow; set message.timestamp.type=LogAppendTime on them',
+      );
   } finally {
     await admin.disconnect();
   }
@@ -99,4 +116,23 @@ export async function setupTemplates(
   } finally {
     await client.close();
   }
+}
+
+/** The topics among `names` whose records carry the producer's timestamp, not the broker's. */
+async function createTimeTopics(admin: Admin, names: readonly string[]): Promise<string[]> {
+  const { resources } = await admin.describeConfigs({
+    resources: names.map((name) => ({
+      type: TOPIC_RESOURCE,
+      name,
+      configNames: ['message.timestamp.type'],
+    })),
+    includeSynonyms: false,
+  });
+  return resources
+    .filter((resource) =>
+      resource.configEntries.some(
+        (entry) => entry.configName === 'message.timestamp.type' && entry.configValue === 'CreateTime',
+      ),
+    )
+    .map((resource) => resource.resourceName);
 }

@@ -87,6 +87,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('VIGIL_HTTP_MAX_CONNECTIONS', 'ops.httpMaxConnections', 'number'),
   setting('VIGIL_HTTP_TIMEOUT_MS', 'ops.httpTimeoutMs', 'number'),
   setting('VIGIL_STALL_TIMEOUT_MS', 'ops.stallTimeoutMs', 'number'),
+  setting('VIGIL_PROGRESS_INTERVAL_MS', 'ops.progressIntervalMs', 'number'),
   setting('VIGIL_REDACT_PERSONAL_DATA', 'ops.redactPersonalData', 'boolean'),
 ];
 

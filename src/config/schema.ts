@@ -209,6 +209,11 @@ export const opsSchema = z.object({
    * orchestrator restarts a process that is up but stuck.
    */
   stallTimeoutMs: z.number().int().positive().default(120_000),
+  /**
+   * `vigil run` logs one progress line this often (events/s, lag, signals, decisions, dead letters,
+   * the slowest stage); 0 turns it off. A minute shows a run moving and is 1,440 lines a day.
+   */
+  progressIntervalMs: z.number().int().nonnegative().default(60_000),
 });
 
 export const configSchema = z.object({

@@ -297,7 +297,7 @@ export function pipelineHealth() {
       {
         type: 'stat',
         title: 'Event → command p99',
-        description: 'From the event occurring to its revocation or step-up being committed.',
+        description: 'From Kafka receiving the event to its revocation or step-up being committed.',
         datasource: prometheus,
         targets: [
           promql(
@@ -346,8 +346,14 @@ export function pipelineHealth() {
       ),
       timeseries(
         'Event → command latency',
-        'From an event occurring to its command being committed.',
+        'From Kafka receiving an event to its command being committed: what VigilCommandsSlow watches.',
         quantiles('vigil_event_to_command_seconds'),
+        's',
+      ),
+      timeseries(
+        'Event age',
+        'From an event occurring (occurred_at) to its processing: high for replays, back-fills and slow emitters, which delay no command.',
+        quantiles('vigil_event_time_lag_seconds'),
         's',
       ),
       timeseries(

@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ACTIONS } from '../decide/policy.ts';
+import { SIGNAL_TYPES } from '../detect/signal.ts';
 import { REJECTION_CODES, type RejectionCode } from '../events/index.ts';
 
 /** What the pipeline reports; stages take this interface, only the composition root knows prom-client. */
@@ -11,7 +13,9 @@ export interface PipelineMetrics {
   decision(action: string): void;
   command(action: string): void;
   batchSeconds(seconds: number): void;
+  stageSeconds(stage: Stage, seconds: number): void;
   eventToCommandSeconds(seconds: number): void;
+  eventTimeLagSeconds(seconds: number): void;
   lag(topic: string, partition: number, lag: number): void;
   sinkError(sink: Sink): void;
   producerReplaced(component: Component): void;
@@ -23,9 +27,18 @@ export type Component = 'pipeline' | 'indexer' | 'notifier';
 export type Sink = (typeof SINKS)[number];
 const SINKS = ['state', 'search', 'kafka', 'dead_letter', 'alertmanager', 'webhook'] as const;
 
+/**
+ * Where a batch spends its time, retries included: `state` (validate, enrich, the Redis round trip,
+ * detect, decide), `kafka` (the transaction with commands, documents and offsets), `search` (the
+ * indexer's bulk write).
+ */
+export const STAGES = ['state', 'kafka', 'search'] as const;
+export type Stage = (typeof STAGES)[number];
+
 /** What the search indexer reports. */
 export interface IndexerMetrics {
   indexed(count: number): void;
+  stageSeconds(stage: Stage, seconds: number): void;
   deadLettered(reason: 'search_rejected', count: number): void;
   lag(topic: string, partition: number, lag: number): void;
   sinkError(sink: Sink): void;
@@ -46,6 +59,18 @@ export interface AlertMetrics {
   sinkError(sink: Sink): void;
 }
 
+/** Running totals since start, read back from the metrics for the progress line. */
+export interface MetricTotals {
+  /** Messages read from the input topics. */
+  readonly consumed: number;
+  readonly signals: Readonly<Record<string, number>>;
+  readonly decisions: Readonly<Record<string, number>>;
+  readonly deadLetters: Readonly<Record<string, number>>;
+  /** Messages behind the end of each consumed topic, as of each partition's last batch. */
+  readonly lag: Readonly<Record<string, number>>;
+  readonly stages: Readonly<Record<string, { readonly seconds: number; readonly batches: number }>>;
+}
+
 /**
  * Every metric name and help text in one place. Known label values start at zero, so dashboards and
  * alert rules see a series (and a rate of 0) before the first dead letter or sink error ever happens.
@@ -60,9 +85,14 @@ export function createMetrics(
 ): {
   registry: Registry;
   metrics: PipelineMetrics & IndexerMetrics & AlertMetrics;
+  totals: () => Promise<MetricTotals>;
 } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vigil_' }); // vigil_process_cpu_seconds_total, vigil_nodejs_…
+  // Gauges named like counters, which `promtool check metrics` refuses; vigil_nodejs_active_handles{type}
+  // and its two siblings hold the same counts by type, so sum() over them gives these back.
+  for (const kind of ['handles', 'requests', 'resources'])
+    registry.removeSingleMetric(`vigil_nodejs_active_${kind}_total`);
   const counter = (name: string, help: string, labelNames: string[] = [], known: object[] = []) => {
     const created = new Counter({ name, help, labelNames, registers: [registry] });
     for (const labels of known) created.inc(labels, 0);
@@ -91,10 +121,18 @@ export function createMetrics(
     'vigil_documents_indexed_total',
     'Documents (events, signals, decisions) written to the search engine.',
   );
-  const signals = counter('vigil_signals_total', 'Signals raised, by type.', ['type']);
-  const decisions = counter('vigil_decisions_total', 'Decisions taken on events with signals, by action.', [
-    'action',
-  ]);
+  const signals = counter(
+    'vigil_signals_total',
+    'Signals raised, by type.',
+    ['type'],
+    each('type', SIGNAL_TYPES),
+  );
+  const decisions = counter(
+    'vigil_decisions_total',
+    'Decisions taken on events with signals, by action.',
+    ['action'],
+    each('action', ACTIONS),
+  );
   const commands = counter(
     'vigil_commands_total',
     'Security events published to the command topic, by action.',
@@ -161,10 +199,26 @@ export function createMetrics(
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const stages = new Histogram({
+    name: 'vigil_stage_duration_seconds',
+    help: 'Time a batch spends in each stage, retries included: state (validate, enrich, Redis, detect, decide), kafka (the transaction), search (the bulk write).',
+    labelNames: ['stage'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  for (const stage of STAGES) stages.zero({ stage });
+  // From arrival, not from occurred_at: a replayed or back-filled event is old when it arrives, and
+  // Vigil is not slow for it. The event's age is vigil_event_time_lag_seconds.
   const eventToCommand = new Histogram({
     name: 'vigil_event_to_command_seconds',
-    help: 'From an event occurring to its revocation or step-up command being committed.',
+    help: "From Kafka receiving an event (its record's timestamp) to its revocation or step-up command being committed.",
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
+    registers: [registry],
+  });
+  const eventTimeLag = new Histogram({
+    name: 'vigil_event_time_lag_seconds',
+    help: 'From an event occurring (its occurred_at) to Vigil processing it: how old the events are, replays and back-fills included.',
+    buckets: [1, 5, 15, 60, 300, 900, 3600, 21600, 86400, 604800, 2592000],
     registers: [registry],
   });
   const lag = new Gauge({
@@ -173,8 +227,33 @@ export function createMetrics(
     labelNames: ['topic', 'partition'],
     registers: [registry],
   });
+  const byLabel = async (metric: Counter | Gauge, label: string) => {
+    const totals: Record<string, number> = {};
+    for (const { labels, value } of (await metric.get()).values) {
+      const key = String(labels[label]);
+      totals[key] = (totals[key] ?? 0) + value;
+    }
+    return totals;
+  };
+  const totals = async (): Promise<MetricTotals> => {
+    const stageTotals: Record<string, { seconds: number; batches: number }> = {};
+    for (const { metricName, labels, value } of (await stages.get()).values) {
+      const totals = (stageTotals[String(labels.stage)] ??= { seconds: 0, batches: 0 });
+      if (metricName?.endsWith('_sum')) totals.seconds = value;
+      if (metricName?.endsWith('_count')) totals.batches = value;
+    }
+    return {
+      consumed: Object.values(await byLabel(consumed, 'topic')).reduce((sum, value) => sum + value, 0),
+      signals: await byLabel(signals, 'type'),
+      decisions: await byLabel(decisions, 'action'),
+      deadLetters: await byLabel(deadLetters, 'reason'),
+      lag: await byLabel(lag, 'topic'),
+      stages: stageTotals,
+    };
+  };
   return {
     registry,
+    totals,
     metrics: {
       consumed: (topic, count) => consumed.inc({ topic }, count),
       outcome: (status, count) => outcomes.inc({ status }, count),
@@ -185,7 +264,9 @@ export function createMetrics(
       decision: (action) => decisions.inc({ action }),
       command: (action) => commands.inc({ action }),
       batchSeconds: (seconds) => batch.observe(seconds),
+      stageSeconds: (stage, seconds) => stages.observe({ stage }, seconds),
       eventToCommandSeconds: (seconds) => eventToCommand.observe(seconds),
+      eventTimeLagSeconds: (seconds) => eventTimeLag.observe(seconds),
       lag: (topic, partition, value) => lag.set({ topic, partition: String(partition) }, value),
       sinkError: (sink) => sinkErrors.inc({ sink }),
       producerReplaced: (component) => producerReplacements.inc({ component }),

@@ -192,6 +192,7 @@ export class Pipeline {
     const { engine, config } = this.#parts;
     const kind = this.#kinds.get(batch.topic);
     const retry = batchRetry(payload, this.#parts.metrics, this.#parts.logger, 'the batch', true);
+    const stateStarted = performance.now();
     const processed = await retry('state', () =>
       engine.process(
         messages.map((m) => ({
@@ -202,6 +203,7 @@ export class Pipeline {
       ),
     );
     const outcomes = processed.outcomes;
+    this.#parts.metrics.stageSeconds('state', (performance.now() - stateStarted) / 1000);
 
     const deadLetters: Message[] = [];
     outcomes.forEach((outcome, i) => {
@@ -210,7 +212,7 @@ export class Pipeline {
       deadLetters.push(deadLetter(originOf(batch, messages[i]!), outcome.code, outcome.reason));
     });
 
-    const commands = this.#commands(outcomes);
+    const commands = this.#commands(outcomes, messages);
     const { topics } = config.kafka;
     const output = [
       { topic: topics.commands, messages: commands.messages },
@@ -221,11 +223,13 @@ export class Pipeline {
       },
     ].filter((o) => o.messages.length);
     const offset = { topic: batch.topic, partition: batch.partition, offset: after(messages) };
+    const kafkaStarted = performance.now();
     await retry('kafka', () => {
       assertStillOwned(payload);
       return this.#committer.commit({ messages: output, offset });
     });
     this.#markCommitted(batch.topic, batch.partition, offset.offset);
+    this.#parts.metrics.stageSeconds('kafka', (performance.now() - kafkaStarted) / 1000);
     // The run is durable everywhere: its kept first views can go, with a later round trip.
     const releasing = processed
       .release()
@@ -301,11 +305,15 @@ export class Pipeline {
     return [{ key: `${batch.topic}/${batch.partition}`, value: JSON.stringify(documents) }];
   }
 
-  #commands(outcomes: readonly Outcome[]) {
+  /**
+   * The commands of a run, each with the Kafka timestamp of the event that triggered it: on input topics
+   * `vigil setup` creates, the broker's append time (LogAppendTime), so latency counts from arrival.
+   */
+  #commands(outcomes: readonly Outcome[], received: readonly KafkaMessage[]) {
     const { signingKey } = this.#parts;
     const messages: Message[] = [];
-    const actions: { action: string; occurredAt: string }[] = [];
-    for (const outcome of outcomes) {
+    const actions: { action: string; receivedMs: number }[] = [];
+    for (const [i, outcome] of outcomes.entries()) {
       if (outcome.status === 'rejected') continue;
       const decision = outcome.decision;
       if (!decision || decision.action === 'allow') continue;
@@ -314,26 +322,29 @@ export class Pipeline {
         value: signSecurityEvent(decision, this.#commandSettings, signingKey),
         headers: { 'content-type': 'application/secevent+jwt', 'vigil-decision-id': decision.id },
       });
-      actions.push({ action: decision.action, occurredAt: decision.occurred_at });
+      actions.push({ action: decision.action, receivedMs: Number(received[i]!.timestamp) });
     }
     return { messages, actions };
   }
 
-  #count(outcomes: readonly Outcome[], commands: { action: string; occurredAt: string }[]) {
+  #count(outcomes: readonly Outcome[], commands: { action: string; receivedMs: number }[]) {
     const { metrics } = this.#parts;
     const counts = { processed: 0, duplicate: 0, rejected: 0 };
+    const now = Date.now();
     for (const outcome of outcomes) {
       counts[outcome.status]++;
       if (outcome.status !== 'processed') continue;
+      // An event ahead of this clock (within the accepted skew) is not yet old: 0, not negative.
+      metrics.eventTimeLagSeconds(Math.max(0, now - outcome.enriched.atMs) / 1000);
       for (const signal of outcome.signals) metrics.signal(signal.type);
       if (outcome.decision) metrics.decision(outcome.decision.action);
     }
     for (const [status, count] of Object.entries(counts))
       if (count) metrics.outcome(status as keyof typeof counts, count);
-    const now = Date.now();
-    for (const { action, occurredAt } of commands) {
+    for (const { action, receivedMs } of commands) {
       metrics.command(action);
-      metrics.eventToCommandSeconds((now - Date.parse(occurredAt)) / 1000);
+      // The broker's clock against this one: a few milliseconds behind reads as 0, not negative.
+      metrics.eventToCommandSeconds(Math.max(0, now - receivedMs) / 1000);
     }
   }
 }

@@ -103,7 +103,9 @@ export class SearchIndexer {
           );
         for (const document of found ?? []) documents.set(document, message);
       }
+      const searchStarted = performance.now();
       const rejected = await retry('search', () => this.#write([...documents.keys()]));
+      metrics.stageSeconds('search', (performance.now() - searchStarted) / 1000);
       for (const { document, reason } of rejected) {
         // The refused document alone, so it can be fixed and sent again as a batch of one.
         const value = Buffer.from(JSON.stringify([document]));

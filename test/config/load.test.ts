@@ -156,3 +156,13 @@ test('a bad URL is quoted back with its credentials masked', () => {
     ['VIGIL_ALERTMANAGER_URLS: Invalid URL (got "http://am-0:9093,http://[redacted]@[am-1]")'],
   );
 });
+
+test('vigil run logs progress every 60 s by default; VIGIL_PROGRESS_INTERVAL_MS changes it, 0 turns it off', () => {
+  assert.equal(loadConfig({ env: {} }).ops.progressIntervalMs, 60_000);
+  assert.equal(loadConfig({ env: { VIGIL_PROGRESS_INTERVAL_MS: '10000' } }).ops.progressIntervalMs, 10_000);
+  assert.equal(loadConfig({ env: { VIGIL_PROGRESS_INTERVAL_MS: '0' } }).ops.progressIntervalMs, 0);
+  assert.deepEqual(
+    problemsOf(() => loadConfig({ env: { VIGIL_PROGRESS_INTERVAL_MS: '-1' } })),
+    ['VIGIL_PROGRESS_INTERVAL_MS: Too small: expected number to be >=0 (got "-1")'],
+  );
+});
