@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import { evaluate, renderEvaluation, type Finding } from '../evaluate/evaluate.ts';
 import { findingsFromSearch } from '../evaluate/from-search.ts';
-import type { Population, Truth } from '../simulate/scenario.ts';
+import type { Population, Trap, Truth } from '../simulate/scenario.ts';
 
 const HELP = `usage: vigil evaluate --truth FILE [findings.ndjson | - | --from-search] [--json]
 
@@ -32,15 +32,17 @@ export async function main(args: string[]): Promise<number> {
   const findings = values['from-search']
     ? await findingsFromSearch(loadConfig().search)
     : await readFindings(positionals[0] ?? '-');
-  const [population, ...truth] = readFileSync(values.truth, 'utf8')
+  const [population, ...labels] = readFileSync(values.truth, 'utf8')
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as Population | Truth);
+    .map((line) => JSON.parse(line) as Population | Truth | Trap);
   if (population?.kind !== 'population') {
     process.stderr.write(`vigil evaluate: ${values.truth} does not start with a population line\n`);
     return 2;
   }
-  const result = evaluate(findings, population, truth as Truth[]);
+  const truth = labels.filter((label): label is Truth => label.kind === 'attack');
+  const traps = labels.filter((label): label is Trap => label.kind === 'trap');
+  const result = evaluate(findings, population, truth, traps);
   process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : renderEvaluation(result));
   return 0;
 }

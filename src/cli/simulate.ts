@@ -10,7 +10,7 @@ const HELP = `usage: vigil simulate [--users N] [--days N] [--seed N] [--start I
 
 Writes a synthetic company's auth and access events as NDJSON (stdout, or --out), or produces them to
 the Kafka topics of the configuration at --rate, keyed by user. The ground truth (a population line,
-then one line per labelled attack) goes to --truth. The corporate VPN egress it uses is in the
+then one line per labelled attack and per benign trap) goes to --truth. The corporate VPN egress it uses is in the
 population line: set those networks as VIGIL_TRUSTED_NETWORKS, as a deployment would.`;
 
 export async function main(args: string[]): Promise<number> {
@@ -47,7 +47,7 @@ export async function main(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const { events, truth, population } = simulate({
+  const { events, truth, traps, population } = simulate({
     users: numbers.users,
     days: numbers.days,
     seed: numbers.seed,
@@ -55,7 +55,10 @@ export async function main(args: string[]): Promise<number> {
     attacksPerKind: numbers.attacks,
   });
   if (values.truth)
-    writeFileSync(values.truth, [population, ...truth].map((line) => JSON.stringify(line)).join('\n') + '\n');
+    writeFileSync(
+      values.truth,
+      [population, ...truth, ...traps].map((line) => JSON.stringify(line)).join('\n') + '\n',
+    );
   process.stderr.write(
     `simulated ${events.length} events of ${numbers.users} users over ${numbers.days} days, ${truth.length} attacks\n`,
   );

@@ -136,6 +136,47 @@ export const detectSchema = z.object({
       actions: z.array(z.enum(ACCESS_ACTIONS)).default(['export', 'download']),
     })
     .prefault({}),
+  rate: z
+    .object({
+      /**
+       * Access events of every action in this window, against the user's own hourly rate: an hour is
+       * what the baseline is kept in, so the two compare without scaling.
+       */
+      windowMs: z.number().int().positive().default(3_600_000),
+      /** Of the user's hourly counts, this percentile is their usual rate: robust to a few busy hours. */
+      baselinePercentile: z.number().min(50).max(100).default(90),
+      multiplier: z.number().positive().default(5),
+      /** Never fires under this many events in a window, so a quiet user's ten reads stay quiet. */
+      minEvents: z.number().int().positive().default(150),
+      /** Fires at this many whatever the baseline, learning or not. */
+      maxEvents: z.number().int().positive().default(1500),
+      /** Active hours the baseline needs before the baseline rule may fire. */
+      baselineMinHours: z.number().int().positive().default(8),
+    })
+    .prefault({}),
+  resources: z
+    .object({
+      /**
+       * Templates that name a family of resources by their shape: a `{name}` stands for one path
+       * segment, so `/customers/{id}` turns `/customers/8812` into itself. A resource matching none
+       * keeps its path, with segments that are plainly ids (numbers, UUIDs, long hex) replaced by `{id}`.
+       */
+      patterns: z.array(z.string().min(1)).default([]),
+      /** Resources a user is known to reach, the least recently reached forgotten first. */
+      maxPerUser: z.number().int().positive().max(500).default(100),
+      windowMs: z.number().int().positive().default(3_600_000),
+      /** First accesses within the window that make a burst, once past the learning period. */
+      newThreshold: z.number().int().positive().default(15),
+    })
+    .prefault({}),
+  risk: z
+    .object({
+      /** A signal's weight in the user's risk halves every this many hours. */
+      halfLifeHours: z.number().positive().default(6),
+      /** Signals a user's risk is built from, the newest kept. */
+      maxContributions: z.number().int().positive().max(64).default(16),
+    })
+    .prefault({}),
   failures: z
     .object({
       windowMs: tenMinutes,

@@ -84,6 +84,15 @@ const search = (query: string, metrics: readonly object[], bucketAggs: readonly 
 });
 const bars = { drawStyle: 'bars', fillOpacity: 80, stacking: { mode: 'normal' } };
 
+const ACCESS_ANOMALY_COLUMNS = [
+  'user.id',
+  'vigil.signal.type',
+  'message',
+  'vigil.evidence.requests',
+  'vigil.evidence.usualRequestsPerHour',
+  'vigil.evidence.newResources',
+  'vigil.evidence.resource',
+];
 const TRAVEL_COLUMNS = [
   '@timestamp',
   'user.id',
@@ -201,6 +210,31 @@ export function securityOverview() {
         options: { sortBy: [{ displayName: 'Max event.risk_score', desc: true }] },
         w: 12,
         h: 12,
+      },
+      {
+        type: 'table',
+        title: 'Recent scraping and exploration',
+        description:
+          "Requests against the user's usual hourly rate, and bursts of first accesses to resources.",
+        datasource: signals,
+        targets: [
+          search(
+            'vigil.signal.type:(unusual_request_rate OR resource_exploration)',
+            [{ id: '1', type: 'raw_data', settings: { size: '50' } }],
+            [],
+          ),
+        ],
+        transformations: [
+          {
+            id: 'organize',
+            options: {
+              includeByName: Object.fromEntries(ACCESS_ANOMALY_COLUMNS.map((field) => [field, true])),
+              indexByName: Object.fromEntries(ACCESS_ANOMALY_COLUMNS.map((field, i) => [field, i])),
+            },
+          },
+        ],
+        w: 24,
+        h: 10,
       },
       {
         type: 'table',

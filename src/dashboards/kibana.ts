@@ -64,6 +64,17 @@ const TRAVEL_COLUMNS = [
   'vigil.evidence.speedKmh',
   'vigil.signal.severity',
 ];
+/** Scraping and exploration: the rate against the user's usual one, the first accesses in a window. */
+const ACCESS_ANOMALY_COLUMNS = [
+  'user.id',
+  'vigil.signal.type',
+  'message',
+  'vigil.evidence.requests',
+  'vigil.evidence.usualRequestsPerHour',
+  'vigil.evidence.newResources',
+  'vigil.evidence.knownResources',
+  'vigil.evidence.resource',
+];
 const SIGNAL_COLUMNS = ['user.id', 'vigil.signal.type', 'vigil.signal.severity', 'message', 'source.ip'];
 const DECISION_COLUMNS = ['user.id', 'vigil.decision.action', 'event.risk_score', 'vigil.signals', 'message'];
 const EVENT_COLUMNS = [
@@ -428,6 +439,17 @@ export function kibanaSavedObjects(prefix: string): SavedObject[] {
         'signals',
         'vigil.signal.type:impossible_travel',
         TRAVEL_COLUMNS,
+      ),
+      w: 48,
+      h: 15,
+    },
+    {
+      object: savedSearch(
+        'vigil-access-anomalies',
+        'Unusual request rates and resource exploration, with evidence',
+        'signals',
+        'vigil.signal.type:(unusual_request_rate OR resource_exploration)',
+        ACCESS_ANOMALY_COLUMNS,
       ),
       w: 48,
       h: 15,

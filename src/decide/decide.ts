@@ -2,9 +2,23 @@ import { SEVERITIES } from '../config/schema.ts';
 import type { Severity, Signal } from '../detect/signal.ts';
 import type { Action, Policy } from './policy.ts';
 
+export interface Accumulated {
+  readonly risk: number;
+  readonly halfLifeHours: number;
+  readonly contributions: readonly {
+    readonly id: string;
+    readonly type: string;
+    readonly at: string;
+    readonly score: number;
+    readonly weight: number;
+  }[];
+}
+
 export interface Verdict {
   readonly action: Action;
   readonly risk: number;
+  /** The user's risk built up over time, when known, and the signals it is made of. */
+  readonly accumulated?: Accumulated;
   /** The policy rule that chose the action; absent for the default `allow`. */
   readonly rule?: string;
 }
@@ -21,15 +35,25 @@ export function scoreRisk(signals: readonly Signal[], weights: Policy['weights']
   return Math.round((1 - doubt) * 1000) / 1000;
 }
 
-export function decide(signals: readonly Signal[], policy: Policy): Verdict {
+/**
+ * The first rule that matches. Without an accumulated risk (a caller that keeps none) a rule that asks
+ * for one does not match; the accumulated risk is never below the event's own, so it only adds.
+ */
+export function decide(signals: readonly Signal[], policy: Policy, accumulated?: Accumulated): Verdict {
   const risk = scoreRisk(signals, policy.weights);
   const present = new Set(signals.map((signal) => signal.type));
+  const extra = accumulated && { accumulated };
   for (const [index, rule] of policy.rules.entries()) {
     if (rule.minRisk !== undefined && risk < rule.minRisk) continue;
+    if (
+      rule.minAccumulatedRisk !== undefined &&
+      (accumulated === undefined || accumulated.risk < rule.minAccumulatedRisk)
+    )
+      continue;
     if (rule.signals && !rule.signals.every((type) => present.has(type))) continue;
-    return { action: rule.action, risk, rule: rule.description ?? `rule ${index + 1}` };
+    return { action: rule.action, risk, rule: rule.description ?? `rule ${index + 1}`, ...extra };
   }
-  return { action: 'allow', risk };
+  return { action: 'allow', risk, ...extra };
 }
 
 /**

@@ -11,7 +11,8 @@ const signalType = z.enum(SIGNAL_TYPES);
 
 /**
  * Maps an event's signals to one action. Rules are read in order and the first match wins;
- * a rule matches when the risk reaches `minRisk` and every signal of `signals` is present.
+ * a rule matches when the event's risk reaches `minRisk`, the user's accumulated risk reaches
+ * `minAccumulatedRisk`, and every signal of `signals` is present.
  */
 export const policySchema = z.object({
   weights: z.partialRecord(signalType, z.number().min(0).max(1)).default({}),
@@ -21,12 +22,15 @@ export const policySchema = z.object({
         .object({
           action: z.enum(ACTIONS),
           minRisk: z.number().min(0).max(1).optional(),
+          /** The user's risk built up over time (this event's signals and earlier ones, decayed). */
+          minAccumulatedRisk: z.number().min(0).max(1).optional(),
           signals: z.array(signalType).min(1).optional(),
           description: z.string().optional(),
         })
         .refine(
-          (rule) => rule.minRisk !== undefined || rule.signals !== undefined,
-          'a rule needs minRisk or signals',
+          (rule) =>
+            rule.minRisk !== undefined || rule.minAccumulatedRisk !== undefined || rule.signals !== undefined,
+          'a rule needs minRisk, minAccumulatedRisk or signals',
         ),
     )
     .min(1),
@@ -43,7 +47,17 @@ export const DEFAULT_POLICY: Policy = {
       signals: ['impossible_travel', 'new_device'],
       description: 'a device never seen, from where the user cannot be',
     },
+    {
+      action: 'revoke_sessions',
+      minAccumulatedRisk: 0.9,
+      description: 'signals adding up within hours to a takeover',
+    },
     { action: 'step_up', minRisk: 0.5, description: 'ask for fresh MFA' },
+    {
+      action: 'step_up',
+      minAccumulatedRisk: 0.6,
+      description: 'signals adding up within hours: ask for fresh MFA',
+    },
   ],
 };
 

@@ -2,16 +2,9 @@ import type { z } from 'zod';
 import type { detectSchema, SEVERITIES } from '../config/schema.ts';
 import type { EnrichedEvent } from '../enrich/enrich.ts';
 import type { Profile } from '../state/store.ts';
+import { SIGNAL_TYPES } from './signal-types.ts';
 
-export const SIGNAL_TYPES = [
-  'impossible_travel',
-  'new_device',
-  'new_country',
-  'bulk_download',
-  'brute_force',
-  'mfa_fatigue',
-  'password_spray',
-] as const;
+export { SIGNAL_TYPES };
 export type SignalType = (typeof SIGNAL_TYPES)[number];
 export type Severity = (typeof SEVERITIES)[number];
 

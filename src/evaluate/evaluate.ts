@@ -1,5 +1,5 @@
 import { SIGNAL_TYPES } from '../detect/signal.ts';
-import type { Population, Truth } from '../simulate/scenario.ts';
+import type { Population, Trap, Truth } from '../simulate/scenario.ts';
 
 /** A finding as `replay` prints it (or as read back from the search engine). */
 export interface Finding {
@@ -30,6 +30,11 @@ export interface Evaluation {
   readonly attackKinds: Record<string, { attacks: number; detected: number; recall: number; acted: number }>;
   /** Per action (step_up, revoke_sessions): true on an attack's event. */
   readonly decisions: Record<string, Score>;
+  /**
+   * Per benign trap kind: traps, those that stayed quiet, the signals they tempt that they drew, and
+   * revocations of their users within them.
+   */
+  readonly traps: Record<string, { traps: number; quiet: number; signals: number; revocations: number }>;
   readonly falseAlertsPer1000UsersPerDay: number;
   readonly falseRevocationsPer10000UsersPerDay: number;
 }
@@ -62,7 +67,21 @@ export function evaluate(
   findings: Iterable<Finding>,
   population: Population,
   truth: readonly Truth[],
+  traps: readonly Trap[] = [],
 ): Evaluation {
+  const trapsOf = new Map<string, Trap[]>();
+  for (const trap of traps)
+    for (const user of trap.users) trapsOf.set(user, [...(trapsOf.get(user) ?? []), trap]);
+  const trapFor = (finding: Finding) => {
+    if (!finding.occurred_at) return undefined;
+    const at = Date.parse(finding.occurred_at);
+    return trapsOf
+      .get(finding.user_id)
+      ?.find((trap) => at >= Date.parse(trap.start) && at <= Date.parse(trap.end));
+  };
+  const trapCounts = new Map<Trap, { signals: number; revocations: number }>(
+    traps.map((trap) => [trap, { signals: 0, revocations: 0 }]),
+  );
   const attackOf = new Map<string, Truth>();
   for (const attack of truth) for (const id of attack.event_ids) attackOf.set(id, attack);
   const byVictim = new Map<string, Truth[]>();
@@ -93,6 +112,8 @@ export function evaluate(
       } else {
         counts.fp++;
         falseAlerts++;
+        const trap = trapFor(finding);
+        if (trap?.tempted_signals.includes(finding.type)) trapCounts.get(trap)!.signals++;
       }
       signalCounts.set(finding.type, counts);
     } else if (finding.kind === 'decision' && finding.action && finding.action !== 'allow') {
@@ -102,7 +123,11 @@ export function evaluate(
         acted.add(attack);
       } else {
         counts.fp++;
-        if (finding.action === 'revoke_sessions') falseRevocations++;
+        if (finding.action === 'revoke_sessions') {
+          falseRevocations++;
+          const trap = trapFor(finding);
+          if (trap) trapCounts.get(trap)!.revocations++;
+        }
       }
       decisionCounts.set(finding.action, counts);
     }
@@ -144,6 +169,14 @@ export function evaluate(
     ...decisions.any_action,
     recall: expectingAction.length ? Math.round((actedOn / expectingAction.length) * 1000) / 1000 : null,
   };
+  const trapKinds: Evaluation['traps'] = {};
+  for (const [trap, counts] of trapCounts) {
+    const entry = (trapKinds[trap.type] ??= { traps: 0, quiet: 0, signals: 0, revocations: 0 });
+    entry.traps++;
+    if (counts.signals === 0 && counts.revocations === 0) entry.quiet++;
+    entry.signals += counts.signals;
+    entry.revocations += counts.revocations;
+  }
   const userDays = population.users * population.days;
   return {
     users: population.users,
@@ -152,6 +185,7 @@ export function evaluate(
     signals,
     attackKinds,
     decisions,
+    traps: trapKinds,
     falseAlertsPer1000UsersPerDay: Math.round((falseAlerts / userDays) * 1000 * 1000) / 1000,
     falseRevocationsPer10000UsersPerDay: Math.round((falseRevocations / userDays) * 10000 * 1000) / 1000,
   };
@@ -181,6 +215,16 @@ export function renderEvaluation(e: Evaluation): string {
         `${action.padEnd(18)} ${String(s.truePositives).padStart(6)} ${String(s.falsePositives).padStart(6)}  ${cell(s.precision).padStart(9)}  ${cell(s.recall).padStart(6)}  ${cell(s.f1).padStart(5)}`,
     ),
     '',
+    ...(Object.keys(e.traps).length
+      ? [
+          'benign trap            traps  quiet  signals  revocations',
+          ...Object.entries(e.traps).map(
+            ([kind, t]) =>
+              `${kind.padEnd(22)} ${String(t.traps).padStart(5)}  ${String(t.quiet).padStart(5)}  ${String(t.signals).padStart(7)}  ${String(t.revocations).padStart(11)}`,
+          ),
+          '',
+        ]
+      : []),
     `false alerts per 1,000 users per day:        ${e.falseAlertsPer1000UsersPerDay}`,
     `false revocations per 10,000 users per day:  ${e.falseRevocationsPer10000UsersPerDay}`,
     '',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { decide, type Verdict } from '../decide/decide.ts';
+import { decide, type Accumulated, type Verdict } from '../decide/decide.ts';
 import type { Policy } from '../decide/policy.ts';
 import { detectFailureBursts } from '../detect/auth-failures.ts';
 import { detectBulkDownload } from '../detect/bulk-download.ts';
@@ -7,9 +7,12 @@ import { detectImpossibleTravel } from '../detect/impossible-travel.ts';
 import { detectNewCountry } from '../detect/new-country.ts';
 import { detectNewDevice } from '../detect/new-device.ts';
 import { encodePlace } from '../detect/place-code.ts';
+import { detectRequestRate } from '../detect/request-rate.ts';
+import { detectResourceExploration } from '../detect/resource-exploration.ts';
 import type { DetectContext, DetectSettings, Signal } from '../detect/signal.ts';
 import { ipv6Prefix64 } from '../enrich/addresses.ts';
 import type { Enricher, EnrichedEvent } from '../enrich/enrich.ts';
+import { resourceKey, resourceNormaliser, type ResourceNormaliser } from '../enrich/resources.ts';
 import { judgeEventTime, wallClock, type EventClock, type EventTimeBounds } from '../events/event-time.ts';
 import { parseEvent, type EventKind, type RejectionCode, type VigilEvent } from '../events/index.ts';
 import type {
@@ -17,6 +20,8 @@ import type {
   AuthOutcome,
   AuthView,
   IpFailureView,
+  RiskOp,
+  RiskView,
   StateLimits,
   StateOp,
   StateStore,
@@ -94,6 +99,12 @@ export function stateLimits(settings: DetectSettings): StateLimits {
     maxCountries: settings.device.maxCountriesPerUser,
     bulkWindowMs: settings.bulk.windowMs,
     failureWindowMs: settings.failures.windowMs,
+    rateWindowMs: settings.rate.windowMs,
+    ratePercentile: settings.rate.baselinePercentile,
+    resourceWindowMs: settings.resources.windowMs,
+    maxResources: settings.resources.maxPerUser,
+    riskHalfLifeMs: settings.risk.halfLifeHours * 3_600_000,
+    maxRiskContributions: settings.risk.maxContributions,
     baselineSamples: 20,
     maxWindowEntries: 1000,
     sampleUsers: 10,
@@ -142,6 +153,7 @@ export class Engine {
   readonly #bounds: EventTimeBounds;
   readonly #onIdConflict: ((conflict: IdConflict) => void) | undefined;
   readonly #recentIds = new Map<string, { key: string; source: IdConflict['first'] }>();
+  readonly #normalise: ResourceNormaliser;
 
   constructor(options: EngineOptions) {
     this.#store = options.store;
@@ -151,6 +163,7 @@ export class Engine {
     this.#clock = options.clock ?? wallClock();
     this.#bounds = eventTimeBounds(options.settings);
     this.#onIdConflict = options.onIdConflict;
+    this.#normalise = resourceNormaliser(options.settings.resources.patterns);
   }
 
   async process(inputs: readonly EngineInput[]): Promise<ProcessedBatch> {
@@ -177,19 +190,41 @@ export class Engine {
     });
     const views = await this.#store.apply(ops);
     let next = 0;
-    const results = new Map<Admitted, Outcome>();
-    for (const [i, admitted] of events.entries()) {
+    const judged = events.map((admitted, i) => {
       const plan = planned[i]!;
       const [view, ...ipViews] = views.slice(next, next + plan.ops.length);
       next += plan.ops.length;
-      results.set(
-        admitted,
-        this.#judge(admitted, plan, view as AuthView | AccessView, ipViews as IpFailureView[]),
-      );
+      return this.#detect(admitted, plan, view as AuthView | AccessView, ipViews as IpFailureView[]);
+    });
+    // Signals add to their user's risk in a second step, once they are known: one more round trip for
+    // the users that raised any, none for the rest.
+    const riskOps: RiskOp[] = [];
+    const riskOf = judged.map((outcome, i) => {
+      if (outcome.status === 'rejected' || outcome.signals.length === 0) return undefined;
+      const { origin } = events[i]!;
+      riskOps.push({
+        kind: 'risk',
+        user: outcome.enriched.event.user_id,
+        eventKey: `${outcome.key}/risk`,
+        atMs: outcome.enriched.atMs,
+        ...(origin && { origin }),
+        signals: outcome.signals.map((signal) => ({
+          id: signal.id.slice(0, 12),
+          type: signal.type,
+          score: signal.score * (this.#policy.weights[signal.type] ?? 1),
+        })),
+      });
+      return riskOps.length - 1;
+    });
+    const riskViews = riskOps.length ? ((await this.#store.apply(riskOps)) as RiskView[]) : [];
+    const results = new Map<Admitted, Outcome>();
+    for (const [i, admitted] of events.entries()) {
+      const at = riskOf[i];
+      results.set(admitted, this.#decide(judged[i]!, at === undefined ? undefined : riskViews[at]));
     }
     return {
       outcomes: outcomes.map((o) => ('status' in o ? o : results.get(o)!)),
-      release: () => this.#store.release(ops),
+      release: () => this.#store.release([...ops, ...riskOps]),
     };
   }
 
@@ -221,9 +256,19 @@ export class Engine {
     const located = { ...(enriched.device && { device: enriched.device.key }), ...(country && { country }) };
     if (event.kind === 'access') {
       const counted = this.#settings.bulk.actions.includes(event.action);
+      const resource = this.#normalise(event.resource);
       return {
-        ops: [{ kind: 'access', ...base, records: counted ? event.records : 0, ...located }],
+        ops: [
+          {
+            kind: 'access',
+            ...base,
+            records: counted ? event.records : 0,
+            resource: resourceKey(resource),
+            ...located,
+          },
+        ],
         ...(country && { country }),
+        resource,
       };
     }
     const outcome = AUTH_OUTCOMES[event.type]!;
@@ -236,7 +281,7 @@ export class Engine {
     return { ops, outcome, ...(place && { place }), ...(country && { country }) };
   }
 
-  #judge(
+  #detect(
     { enriched, key }: Admitted,
     plan: Plan,
     view: AuthView | AccessView,
@@ -251,22 +296,41 @@ export class Engine {
     };
     const found =
       view.kind === 'access'
-        ? [detectBulkDownload(context, view)]
+        ? [
+            detectBulkDownload(context, view),
+            detectRequestRate(context, view),
+            detectResourceExploration(context, view, plan.resource),
+          ]
         : this.#detectAuth(context, plan, view, ipViews);
-    const event = enriched.event;
-    const subject: Subject = {
-      event_id: event.event_id,
-      user_id: event.user_id,
-      occurred_at: event.occurred_at,
-      ...(event.session_id && { session_id: event.session_id }),
-    };
     const signals = found
       .filter((signal): signal is Signal => signal !== undefined)
-      .map((signal) => ({ id: digest(`${key}/${signal.type}`, 20), ...subject, ...signal }));
-    if (signals.length === 0) return { status, enriched, key, signals };
-    const verdict = decide(signals, this.#policy);
-    const decision = { id: digest(`${key}/decision`, 20), ...subject, ...verdict, signals };
-    return { status, enriched, key, signals, decision };
+      .map((signal) => ({ id: digest(`${key}/${signal.type}`, 20), ...subjectOf(enriched), ...signal }));
+    return { status, enriched, key, signals };
+  }
+
+  /** The decision on an event's signals, with the user's accumulated risk when the store keeps it. */
+  #decide(outcome: Outcome, riskView: RiskView | undefined): Outcome {
+    if (outcome.status === 'rejected' || outcome.signals.length === 0) return outcome;
+    const halfLifeHours = this.#settings.risk.halfLifeHours;
+    const accumulated: Accumulated | undefined = riskView && {
+      risk: riskView.risk,
+      halfLifeHours,
+      contributions: riskView.contributions.map(({ id, type, atMs, score, weight }) => ({
+        id,
+        type,
+        at: new Date(atMs).toISOString(),
+        score,
+        weight,
+      })),
+    };
+    const verdict = decide(outcome.signals, this.#policy, accumulated);
+    const decision = {
+      id: digest(`${outcome.key}/decision`, 20),
+      ...subjectOf(outcome.enriched),
+      ...verdict,
+      signals: outcome.signals,
+    };
+    return { ...outcome, decision };
   }
 
   /** Only a successful authentication places the user on a device and in a country; failures only count. */
@@ -293,6 +357,15 @@ export class Engine {
   }
 }
 
+function subjectOf({ event }: EnrichedEvent): Subject {
+  return {
+    event_id: event.event_id,
+    user_id: event.user_id,
+    occurred_at: event.occurred_at,
+    ...(event.session_id && { session_id: event.session_id }),
+  };
+}
+
 /** An event past validation and the time bounds, with its identity. */
 interface Admitted {
   readonly enriched: EnrichedEvent;
@@ -305,4 +378,6 @@ interface Plan {
   readonly outcome?: AuthOutcome;
   readonly place?: string;
   readonly country?: string;
+  /** The access event's resource, normalised. */
+  readonly resource?: string;
 }

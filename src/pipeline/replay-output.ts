@@ -32,6 +32,7 @@ export function toOutputLines(outcome: Outcome): string[] {
       action: decision.action,
       score: decision.risk,
       ...(decision.rule && { rule: decision.rule }),
+      ...(decision.accumulated && { accumulated: decision.accumulated }),
       signals: decision.signals.map((signal) => signal.type),
       evidence: Object.fromEntries(decision.signals.map((signal) => [signal.type, signal.evidence])),
     });

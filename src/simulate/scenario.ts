@@ -11,8 +11,25 @@ export const ATTACK_KINDS = [
   'credential_stuffing',
   'password_spray',
   'mfa_fatigue',
+  'scraping',
+  'resource_exploration',
 ] as const;
 export type AttackKind = (typeof ATTACK_KINDS)[number];
+
+/**
+ * Benign behaviour that looks like an attack to a weaker detector, and must stay quiet: a user starting
+ * on a new project reaches new resources over days; an on-call engineer's reads spike during an
+ * incident, on resources they know; a team's usage doubles over the weeks.
+ */
+export const TRAP_KINDS = ['new_project', 'incident_on_call', 'growing_team'] as const;
+export type TrapKind = (typeof TRAP_KINDS)[number];
+
+/** The signals each trap tempts a detector to raise. */
+const TEMPTS: Record<TrapKind, string[]> = {
+  new_project: ['resource_exploration'],
+  incident_on_call: ['unusual_request_rate'],
+  growing_team: ['unusual_request_rate'],
+};
 
 /** What a detector should say about each attack, and whether a policy should act on it. */
 const EXPECTED: Record<AttackKind, { signals: string[]; action: boolean }> = {
@@ -25,6 +42,9 @@ const EXPECTED: Record<AttackKind, { signals: string[]; action: boolean }> = {
   credential_stuffing: { signals: ['password_spray'], action: false },
   password_spray: { signals: ['password_spray'], action: false },
   mfa_fatigue: { signals: ['mfa_fatigue'], action: true },
+  // A stolen session reading record after record of what the user may see: no export, no bulk.
+  scraping: { signals: ['unusual_request_rate'], action: true },
+  resource_exploration: { signals: ['resource_exploration'], action: true },
 };
 
 export interface SimulationOptions {
@@ -55,6 +75,18 @@ export interface Truth {
   readonly expects_action: boolean;
 }
 
+/** A benign trap: its users' findings within its span are false alerts of that kind. */
+export interface Trap {
+  readonly kind: 'trap';
+  readonly id: string;
+  readonly type: TrapKind;
+  readonly users: string[];
+  readonly start: string;
+  readonly end: string;
+  /** Signals it must not raise; others (a trip's new country) are the user's ordinary life. */
+  readonly tempted_signals: string[];
+}
+
 export interface Population {
   readonly kind: 'population';
   readonly users: number;
@@ -71,6 +103,11 @@ interface User {
   readonly devices: string[];
   readonly usesVpn: boolean;
   readonly usesMobile: boolean;
+  /** Resource families the user works with (`crm/contacts`), each reached with an id appended. */
+  readonly resources: string[];
+  /** Reads in each busy hour of a working day (0: none), and by how much that grows by the last day. */
+  busyReads: number;
+  growth: number;
 }
 
 const HOUR = 3_600_000;
@@ -83,15 +120,23 @@ const AGENTS = {
     'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
   attacker: 'python-requests/2.32.3',
 } as const;
-const RESOURCES = [
-  'crm/contacts',
-  'crm/deals',
-  'hr/directory',
-  'finance/invoices',
-  'wiki/pages',
-  'support/tickets',
-  'code/repos',
+const APPS = [
+  'crm',
+  'hr',
+  'finance',
+  'wiki',
+  'support',
+  'code',
+  'sales',
+  'legal',
+  'ops',
+  'billing',
+  'data',
+  'it',
 ];
+const OBJECTS = ['contacts', 'deals', 'reports', 'files', 'tickets', 'settings'];
+/** Every resource family of the company: 72, of which a user works with a handful. */
+const RESOURCES = APPS.flatMap((app) => OBJECTS.map((object) => `${app}/${object}`));
 
 /**
  * A company's sign-ins and data access, with labelled attacks. Benign life includes what fools
@@ -110,6 +155,7 @@ function distanceKm(a: City, b: City): number {
 export function simulate(options: SimulationOptions): {
   events: SimulatedEvent[];
   truth: Truth[];
+  traps: Trap[];
   population: Population;
 } {
   const random = new Random(options.seed);
@@ -152,10 +198,11 @@ export function simulate(options: SimulationOptions): {
     records: number,
     ip: string,
     device: string,
+    family: string = random.pick(user.resources),
   ) =>
     emit(user.id, atMs, {
       action,
-      resource: random.pick(RESOURCES),
+      resource: `/${family}/${random.int(1000, 99_999)}`,
       records,
       ip,
       device_id: device,
@@ -172,8 +219,35 @@ export function simulate(options: SimulationOptions): {
       devices: [`${id}-laptop`, `${id}-phone`],
       usesVpn: random.chance(0.15),
       usesMobile: random.chance(0.3) && MOBILE[home.country] !== undefined,
+      resources: random.sample(RESOURCES, random.int(5, 9)),
+      busyReads: 0,
+      growth: 1,
     };
   });
+
+  // Benign traps' users, apart from every attack's victims.
+  const trapUsers = random.sample(users, Math.min(users.length, options.attacksPerKind * TRAP_KINDS.length));
+  const trapped = new Map<User, TrapKind>();
+  trapUsers.forEach((user, i) => trapped.set(user, TRAP_KINDS[i % TRAP_KINDS.length]!));
+  for (const [user, kind] of trapped) {
+    // Heavy readers: an on-call engineer, a team whose use doubles over the weeks.
+    if (kind === 'incident_on_call') user.busyReads = random.int(25, 45);
+    if (kind === 'growing_team') {
+      user.busyReads = random.int(25, 35);
+      user.growth = 2;
+    }
+  }
+  const traps: Trap[] = [];
+  const trapSpans = new Map<User, { from: number; to: number; events: number[] }>();
+  const trapDay = () => random.int(Math.min(15, options.days - 6), options.days - 6);
+  for (const [user, kind] of trapped) {
+    const first = kind === 'growing_team' ? 0 : trapDay();
+    trapSpans.set(user, {
+      from: first,
+      to: kind === 'new_project' ? first + 4 : kind === 'incident_on_call' ? first : options.days - 1,
+      events: [],
+    });
+  }
 
   // Benign days.
   for (const user of users) {
@@ -218,6 +292,44 @@ export function simulate(options: SimulationOptions): {
         access(user, at + random.int(30, 420) * MIN, 'export', random.int(10, 150), ip, device);
       if (random.chance(0.002))
         access(user, at + random.int(30, 420) * MIN, 'export', random.int(1100, 3000), ip, device);
+      const trap = trapped.get(user);
+      const span = trapSpans.get(user);
+      const inTrap = span !== undefined && day >= span.from && day <= span.to;
+      const times = span?.events ?? [];
+      if (user.busyReads > 0) {
+        // Two busy hours a working day, growing over the weeks for a growing team.
+        const reads = Math.round(user.busyReads * (1 + ((user.growth - 1) * day) / options.days));
+        for (const hour of [1, 5])
+          for (let i = random.int(reads - 5, reads + 5); i > 0; i--) {
+            const when = at + hour * HOUR + random.int(0, 3599) * 1000;
+            access(user, when, 'read', random.int(1, 5), ip, device);
+            if (inTrap) times.push(when);
+          }
+      }
+      if (inTrap && trap === 'incident_on_call') {
+        // An incident: two hours of reads at three to four times the busiest usual hour, known resources.
+        const reads = random.int(Math.round(user.busyReads * 2.5), Math.round(user.busyReads * 3.5)) * 2;
+        const from = at + 2 * HOUR;
+        for (let i = 0; i < reads; i++) {
+          const when = from + Math.floor((i * 2 * HOUR) / reads);
+          access(user, when, 'read', random.int(1, 3), ip, device);
+          times.push(when);
+        }
+      }
+      if (inTrap && trap === 'new_project') {
+        // A new project: three resource families never reached before each day, a few reads each.
+        const fresh = random.sample(
+          RESOURCES.filter((r) => !user.resources.includes(r)),
+          3,
+        );
+        user.resources.push(...fresh);
+        for (const family of fresh)
+          for (let i = random.int(1, 3); i > 0; i--) {
+            const when = at + random.int(10, 420) * MIN;
+            access(user, when, 'read', random.int(1, 20), ip, device, family);
+            times.push(when);
+          }
+      }
       auth(user, at + 4 * HOUR, 'token_refresh', ip, device);
       auth(user, at + 9 * HOUR, 'logout', ip, device);
     }
@@ -225,7 +337,23 @@ export function simulate(options: SimulationOptions): {
 
   // Attacks, after every user's learning period, each on its own victims.
   const truth: Truth[] = [];
-  const victims = random.sample(users, Math.min(users.length, options.attacksPerKind * 6));
+  for (const [user, kind] of trapped) {
+    const times = trapSpans.get(user)!.events.sort((a, b) => a - b);
+    if (times.length === 0) continue;
+    traps.push({
+      kind: 'trap',
+      id: `trap-${String(traps.length + 1).padStart(4, '0')}`,
+      type: kind,
+      users: [user.id],
+      start: new Date(times[0]!).toISOString(),
+      end: new Date(times.at(-1)!).toISOString(),
+      tempted_signals: TEMPTS[kind],
+    });
+  }
+  const victims = random.sample(
+    users.filter((user) => !trapped.has(user)),
+    Math.min(users.length - trapped.size, options.attacksPerKind * 8),
+  );
   let victimIndex = 0;
   const victim = () => victims[victimIndex++ % victims.length]!;
   const attackDay = () => start + random.int(Math.min(15, options.days - 1), options.days - 1) * DAY;
@@ -346,12 +474,60 @@ export function simulate(options: SimulationOptions): {
         Array.from({ length: 8 }, (_, i) => auth(user, t + i * 45_000, 'mfa_failure', ip)),
       );
     }
+    {
+      // A stolen session reads record after record, from the user's own laptop and address.
+      const user = victim();
+      const t = workTime(user, attackDay());
+      const ip = random.pick(user.ips);
+      const reads = random.int(450, 900);
+      const spreadMs = random.int(45, 75) * MIN;
+      record(
+        'scraping',
+        [user.id],
+        Array.from({ length: reads }, (_, i) =>
+          access(
+            user,
+            t + Math.floor((i * spreadMs) / reads),
+            'read',
+            random.int(1, 3),
+            ip,
+            user.devices[0]!,
+          ),
+        ),
+      );
+    }
+    {
+      // Someone finding out what the account can reach: one or two reads of each of many resources.
+      const user = victim();
+      const t = workTime(user, attackDay());
+      const ip = random.pick(user.ips);
+      const unknown = random.sample(
+        RESOURCES.filter((r) => !user.resources.includes(r)),
+        random.int(20, 35),
+      );
+      const spreadMs = random.int(15, 40) * MIN;
+      const ids = unknown.flatMap((family, i) =>
+        Array.from({ length: random.int(1, 2) }, () =>
+          access(
+            user,
+            t + Math.floor((i * spreadMs) / unknown.length) + random.int(0, 20) * 1000,
+            'read',
+            random.int(1, 10),
+            ip,
+            user.devices[0]!,
+            family,
+          ),
+        ),
+      );
+      record('resource_exploration', [user.id], ids);
+    }
   }
 
   events.sort((a, b) => a.occurred_at.localeCompare(b.occurred_at) || a.event_id.localeCompare(b.event_id));
   return {
     events,
     truth,
+    traps,
     population: {
       kind: 'population',
       users: options.users,

@@ -1,7 +1,7 @@
-import type { AccessView, AuthView, StateLimits, StateOp, UserOp } from './store.ts';
+import type { AccessView, AuthView, RiskView, StateLimits, StateOp, UserOp } from './store.ts';
 import { applyUserOp, type UserRecord } from './user-state.ts';
 
-export type UserView = AuthView | AccessView;
+export type UserView = AuthView | AccessView | RiskView;
 
 /** One user's state while a batch is applied: the record, and first views kept for a retry. */
 export interface UserSlot {
@@ -34,7 +34,8 @@ export function applyKeeping(slot: UserSlot, op: UserOp, limits: StateLimits): U
   const kept = slot.kept.get(field);
   if (kept && kept.origin === op.origin) return { ...kept.view, duplicate: true, firstView: true };
   const view = applyUserOp(slot.record, op, limits);
-  const keep = op.kind === 'auth' ? op.outcome !== 'other' : op.records > 0;
+  // Every access event counts towards the user's request rate, so each changes state.
+  const keep = op.kind !== 'auth' || op.outcome !== 'other';
   if (!view.duplicate && keep) {
     const entry = { view, ...(op.origin && { origin: op.origin }) };
     slot.changed = true;

@@ -38,8 +38,20 @@ export interface AccessOp extends Sourced {
   readonly atMs: number;
   /** Records that count towards bulk download (0 for actions that do not). */
   readonly records: number;
+  /** Key of the normalised resource (`resourceKey`), when first accesses are watched. */
+  readonly resource?: string;
   readonly device?: string;
   readonly country?: string;
+}
+
+/** One event's signals, to add to the user's risk; its key is the event's with `/risk`. */
+export interface RiskOp extends Sourced {
+  readonly kind: 'risk';
+  readonly user: string;
+  readonly eventKey: string;
+  readonly atMs: number;
+  /** Each signal's id and its weighted score. */
+  readonly signals: readonly { readonly id: string; readonly type: string; readonly score: number }[];
 }
 
 export interface IpFailureOp {
@@ -50,7 +62,7 @@ export interface IpFailureOp {
   readonly atMs: number;
 }
 
-export type UserOp = AuthOp | AccessOp;
+export type UserOp = AuthOp | AccessOp | RiskOp;
 export type StateOp = UserOp | IpFailureOp;
 
 /** First and last time (event time, ms) a device or country was seen for the user. */
@@ -109,6 +121,47 @@ export interface AccessView {
   readonly baselineSamples: number;
   readonly device?: Sighting;
   readonly country?: Sighting;
+  /** The busiest request-rate window holding this event (all actions), and the busiest near it before. */
+  readonly windowRequests: number;
+  readonly requestPeakBefore: number;
+  /**
+   * The user's usual hourly requests: a percentile, and the median, of their active hours up to two
+   * days before this event (so events of one burst, in any order, share one baseline); and how many
+   * hours those are.
+   */
+  readonly usualRequestsPerHour: number;
+  readonly medianRequestsPerHour: number;
+  readonly baselineHours: number;
+  /** Earliest access of the user's history (ms); absent before their first. */
+  readonly accessSinceMs?: number;
+  /** Resources the user was known to reach before this event. */
+  readonly knownResources: number;
+  /**
+   * For a first access to a resource: first accesses in the busiest window holding it, and the most in
+   * a window near it before it came; else 0.
+   */
+  readonly newResources: number;
+  readonly newResourcesBefore: number;
+}
+
+/** A signal that adds to a user's risk, as it weighs at the event's time. */
+export interface RiskContribution {
+  readonly id: string;
+  readonly type: string;
+  readonly atMs: number;
+  readonly score: number;
+  /** Its score after decay, at the time of the event judged. */
+  readonly weight: number;
+}
+
+export interface RiskView {
+  readonly kind: 'risk';
+  readonly duplicate: boolean;
+  readonly firstView: boolean;
+  /** The user's risk at the event's time: every earlier signal (and this event's), decayed, combined. */
+  readonly risk: number;
+  /** The signals that still weigh, heaviest first. */
+  readonly contributions: readonly RiskContribution[];
 }
 
 export interface IpFailureView {
@@ -119,7 +172,7 @@ export interface IpFailureView {
   readonly sampleUsers: readonly string[];
 }
 
-export type StateView = AuthView | AccessView | IpFailureView;
+export type StateView = AuthView | AccessView | RiskView | IpFailureView;
 
 export interface StateLimits {
   /** Sign-ins kept per user for travel (the nearest ones matter). */
@@ -131,6 +184,13 @@ export interface StateLimits {
   readonly maxCountries: number;
   readonly bulkWindowMs: number;
   readonly failureWindowMs: number;
+  readonly rateWindowMs: number;
+  /** Which percentile of a user's active hours is their usual rate. */
+  readonly ratePercentile: number;
+  readonly resourceWindowMs: number;
+  readonly maxResources: number;
+  readonly riskHalfLifeMs: number;
+  readonly maxRiskContributions: number;
   /** Baseline is a running mean over at most this many window totals. */
   readonly baselineSamples: number;
   /** Failure sets and spray sets never grow past this. */

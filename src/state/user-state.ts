@@ -4,6 +4,9 @@ import type {
   AuthOp,
   AuthView,
   Profile,
+  RiskContribution,
+  RiskOp,
+  RiskView,
   Sighting,
   StateLimits,
   UserOp,
@@ -29,6 +32,18 @@ export interface UserRecord {
   records: Bucket[];
   /** Running mean of the user's window totals, and how many totals it holds. */
   baseline: [mean: number, samples: number];
+  /** Access events of every action per bucket of the rate window: [bucket, events]. */
+  requests?: Bucket[];
+  /** Access events per hour, the newest `RATE_HOURS` active hours: [hour since the epoch, events]. */
+  hours?: [number, number][];
+  /** Earliest access event (ms). */
+  accessFirst?: number;
+  /** Resource key → [first, last] access, in minutes since the epoch (minutes keep the record small). */
+  resources?: Record<string, [number, number]>;
+  /** First accesses to resources per bucket of the resource window: [bucket, firsts]. */
+  firsts?: Bucket[];
+  /** Signals that make up the user's risk, ascending by time: [atMs, weighted score, type, signal id]. */
+  risk?: [number, number, string, string][];
   /** Keys of the latest state-changing events, oldest first, for idempotence. */
   seen: string[];
 }
@@ -47,9 +62,26 @@ export const newUserRecord = (): UserRecord => ({
 /** How many event keys a user remembers for idempotence; redelivery comes within a batch or two. */
 export const SEEN_EVENTS = 32;
 
+/**
+ * Active hours a user's request baseline is built from: three weeks of a working day's eight hours.
+ * A count cap, so a late event finds the same hours whatever arrived before it.
+ */
+export const RATE_HOURS = 120;
+
 /** Applies one operation to a user's record and returns what detection needs, as it was before it. */
-export function applyUserOp(record: UserRecord, op: UserOp, limits: StateLimits): AuthView | AccessView {
-  return op.kind === 'auth' ? applyAuth(record, op, limits) : applyAccess(record, op, limits);
+export function applyUserOp(
+  record: UserRecord,
+  op: UserOp,
+  limits: StateLimits,
+): AuthView | AccessView | RiskView {
+  switch (op.kind) {
+    case 'auth':
+      return applyAuth(record, op, limits);
+    case 'access':
+      return applyAccess(record, op, limits);
+    case 'risk':
+      return applyRisk(record, op, limits);
+  }
 }
 
 // Absent, not undefined, for a new user: a view read back from JSON must equal the one first made.
@@ -175,24 +207,53 @@ function applyAccess(record: UserRecord, op: AccessOp, limits: StateLimits): Acc
   const device = sightingOf(op.device ? record.devices[op.device] : undefined);
   const country = sightingOf(op.country ? record.countries[op.country] : undefined);
   const [mean, samples] = record.baseline;
+  const duplicate = hasSeen(record, op.eventKey);
+  const requests = (record.requests ??= []);
+  const hours = (record.hours ??= []);
+  const resources = (record.resources ??= {});
+  const firsts = (record.firsts ??= []);
+  const knownResources = Object.keys(resources).length;
+  const accessSinceMs = record.accessFirst;
+  const usual = usualRate(hours, op.atMs, limits.ratePercentile);
+  const requestIndex = bucketOf(op.atMs, limits.rateWindowMs);
+  const requestBefore = windowPeaks(requests, requestIndex, 1);
+  let fresh: { before: number; index: number } | undefined;
+  if (!duplicate) {
+    remember(record, op.eventKey);
+    addToBucket(requests, requestIndex, [1]);
+    trimBuckets(requests);
+    addHour(hours, Math.floor(op.atMs / HOUR_MS));
+    record.accessFirst = accessSinceMs === undefined ? op.atMs : Math.min(accessSinceMs, op.atMs);
+    if (op.resource !== undefined) fresh = reach(resources, firsts, op.resource, op.atMs, limits);
+  }
+  const requestAfter = duplicate ? requestBefore : windowPeaks(requests, requestIndex, 1);
+  const newResources = fresh ? windowPeaks(firsts, fresh.index, 1).holding : 0;
   const view = {
     kind: 'access',
+    duplicate,
     firstView: false,
     profile: profileOf(record),
     baselineRecords: Math.floor(mean + 0.5),
     baselineSamples: samples,
     ...(device && { device }),
     ...(country && { country }),
+    windowRequests: requestAfter.holding,
+    requestPeakBefore: requestBefore.nearby,
+    usualRequestsPerHour: usual.percentile,
+    medianRequestsPerHour: usual.median,
+    baselineHours: usual.hours,
+    ...(accessSinceMs !== undefined && { accessSinceMs }),
+    knownResources,
+    newResources,
+    newResourcesBefore: fresh?.before ?? 0,
   } as const;
   const empty = { windowRecordsBefore: 0, windowRecords: 0, windowEvents: 0, windowPeakBefore: 0 };
-  if (op.records === 0) return { ...view, duplicate: false, ...empty };
+  if (op.records === 0) return { ...view, ...empty };
 
   const index = bucketOf(op.atMs, limits.bulkWindowMs);
-  const duplicate = hasSeen(record, op.eventKey);
   const before = windowPeaks(record.records, index, 1);
   if (!duplicate) {
     addToBucket(record.records, index, [op.records, 1]);
-    remember(record, op.eventKey);
     const total = windowEndingAt(record.records, index, 1);
     const n = Math.min(samples + 1, limits.baselineSamples);
     record.baseline = [mean + (total - mean) / n, samples + 1];
@@ -202,13 +263,122 @@ function applyAccess(record: UserRecord, op: AccessOp, limits: StateLimits): Acc
   const [records = 0, events = 0] = after.holdingCounts;
   return {
     ...view,
-    duplicate,
     windowRecordsBefore: records - (duplicate ? 0 : op.records),
     windowRecords: records,
     windowEvents: events,
     windowPeakBefore: before.nearby,
   };
 }
+
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+function addHour(hours: [number, number][], hour: number): void {
+  let i = hours.length;
+  while (i > 0 && hours[i - 1]![0] > hour) i--;
+  if (i > 0 && hours[i - 1]![0] === hour) hours[i - 1]![1]++;
+  else hours.splice(i, 0, [hour, 1]);
+  if (hours.length > RATE_HOURS) hours.splice(0, hours.length - RATE_HOURS);
+}
+
+/**
+ * The user's usual hourly rate as of `atMs`: their active hours before the day before the event's
+ * (UTC). Every event of one day shares it, so a burst is judged against one baseline in any arrival
+ * order, and a burst never raises its own baseline.
+ */
+function usualRate(hours: readonly [number, number][], atMs: number, percentile: number) {
+  const before = (Math.floor(atMs / 86_400_000) - 1) * 24;
+  const counts = hours.filter(([hour]) => hour < before).map(([, count]) => count);
+  counts.sort((a, b) => a - b);
+  if (counts.length === 0) return { percentile: 0, median: 0, hours: 0 };
+  const rank = (p: number) => counts[Math.max(0, Math.ceil((p / 100) * counts.length) - 1)]!;
+  return { percentile: rank(percentile), median: rank(50), hours: counts.length };
+}
+
+/**
+ * Marks a resource reached at `atMs`. A resource's first access is counted in the bucket of its
+ * earliest access: one that arrives late, earlier than the first known, moves the count there, so the
+ * first accesses a window holds are the same in any arrival order. Returns, for a first access, the
+ * busiest window near it before it and its bucket.
+ */
+function reach(
+  resources: Record<string, [number, number]>,
+  firsts: Bucket[],
+  key: string,
+  atMs: number,
+  limits: StateLimits,
+): { before: number; index: number } | undefined {
+  const minute = Math.floor(atMs / MINUTE_MS);
+  const bucket = (m: number) => bucketOf(m * MINUTE_MS, limits.resourceWindowMs);
+  const entry = resources[key];
+  if (entry && entry[0] <= minute) {
+    entry[1] = Math.max(entry[1], minute);
+    return undefined;
+  }
+  const index = bucket(minute);
+  const before = windowPeaks(firsts, index, 1).nearby;
+  if (entry) {
+    const moved = bucket(entry[0]);
+    resources[key] = [minute, entry[1]];
+    if (moved === index) return undefined;
+    addToBucket(firsts, moved, [-1]);
+    const emptied = firsts.findIndex(([at, count]) => at === moved && count! <= 0);
+    if (emptied >= 0) firsts.splice(emptied, 1);
+  } else {
+    const keys = Object.keys(resources);
+    if (keys.length >= limits.maxResources) {
+      // The least recently reached goes, as for devices: a user exploring pushes out their own past.
+      let oldest = keys[0]!;
+      for (const candidate of keys) if (resources[candidate]![1] < resources[oldest]![1]) oldest = candidate;
+      delete resources[oldest];
+    }
+    resources[key] = [minute, minute];
+  }
+  addToBucket(firsts, index, [1]);
+  trimBuckets(firsts);
+  return { before, index };
+}
+
+/**
+ * Adds an event's signals to the user's risk, each once by its id: a redelivered event, or its
+ * signals judged again, add nothing. The risk at a time is every signal up to that time, each weighed
+ * by its score halved every half-life since it was raised, combined as independent evidence.
+ */
+function applyRisk(record: UserRecord, op: RiskOp, limits: StateLimits): RiskView {
+  const risk = (record.risk ??= []);
+  const known = new Set(risk.map(([, , , id]) => id));
+  const adding = op.signals.filter((signal) => !known.has(signal.id));
+  for (const signal of adding) {
+    let at = risk.length;
+    while (at > 0 && compareContribution(risk[at - 1]!, op.atMs, signal.id) > 0) at--;
+    risk.splice(at, 0, [op.atMs, signal.score, signal.type, signal.id]);
+  }
+  if (risk.length > limits.maxRiskContributions) risk.splice(0, risk.length - limits.maxRiskContributions);
+  const contributions: RiskContribution[] = risk
+    .filter(([atMs]) => atMs <= op.atMs)
+    .map(([atMs, score, type, id]) => ({
+      id,
+      type,
+      atMs,
+      score,
+      weight: round3(score * 2 ** (-(op.atMs - atMs) / limits.riskHalfLifeMs)),
+    }))
+    .filter((c) => c.weight > 0)
+    .sort((a, b) => b.weight - a.weight || b.atMs - a.atMs || compareBytes(a.id, b.id));
+  const doubt = contributions.reduce((product, c) => product * (1 - Math.min(1, c.weight)), 1);
+  return {
+    kind: 'risk',
+    duplicate: adding.length === 0,
+    firstView: false,
+    risk: round3(1 - doubt),
+    contributions,
+  };
+}
+
+const compareContribution = (entry: [number, number, string, string], atMs: number, id: string) =>
+  entry[0] - atMs || compareBytes(entry[3], id);
+
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
 
 function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));

@@ -9,7 +9,7 @@ const run = promisify(execFile);
 const vigil = new URL('../../src/cli/vigil.ts', import.meta.url).pathname;
 const sample = new URL('../fixtures/sample.ndjson', import.meta.url).pathname;
 
-test('the demo finds the six planted incidents in the sample and nothing else', async () => {
+test('the demo finds the eight planted incidents in the sample and nothing else', async () => {
   const { stdout, stderr } = await run(process.execPath, [vigil, 'replay', '--as-of', 'newest', sample], {
     maxBuffer: 16 << 20,
   });
@@ -41,11 +41,15 @@ test('the demo finds the six planted incidents in the sample and nothing else', 
       'heidi decision step_up',
       'wendy signal password_spray',
       'wendy decision step_up',
+      'ivan signal unusual_request_rate',
+      'ivan decision step_up',
+      'judy signal resource_exploration',
+      'judy decision step_up',
     ],
   );
   const travel = lines[0]!.evidence as Record<string, unknown>;
   assert.deepEqual([travel.distanceKm, travel.gapSeconds, travel.speedKmh], [9508.1, 2700, 12644]);
-  assert.match(stderr, /^events 2592 \(rejected 0, duplicates 1\)$/m);
+  assert.match(stderr, /^events 3012 \(rejected 0, duplicates 1\)$/m);
   assert.match(stderr, /^ {2}revoke_sessions +2$/m);
 });
 
@@ -85,7 +89,7 @@ test('simulate | replay | evaluate runs as a pipeline and finds every attack kin
       attackKinds: Record<string, { recall: number }>;
       falseRevocationsPer10000UsersPerDay: number;
     };
-    assert.equal(Object.keys(result.attackKinds).length, 8);
+    assert.equal(Object.keys(result.attackKinds).length, 10);
     for (const [kind, { recall }] of Object.entries(result.attackKinds)) assert.equal(recall, 1, kind);
     assert.equal(result.falseRevocationsPer10000UsersPerDay, 0);
   } finally {

@@ -55,3 +55,17 @@ test('a decision is as severe as its strongest signal; a revocation is always cr
   assert.equal(decisionSeverity('allow', [{ severity: 'low' }]), 'low');
   assert.equal(decisionSeverity('revoke_sessions', [{ severity: 'low' }]), 'critical');
 });
+
+test('risk built up over hours: a new device at 0.4 steps up at 0.6 accumulated and revokes at 0.9', () => {
+  const accumulated = (risk: number) => ({ risk, halfLifeHours: 6, contributions: [] });
+  const device = [signal('new_device', 0.4)];
+  assert.equal(decide(device, DEFAULT_POLICY, accumulated(0.59)).action, 'allow');
+  const stepped = decide(device, DEFAULT_POLICY, accumulated(0.6));
+  assert.deepEqual(
+    [stepped.action, stepped.rule],
+    ['step_up', 'signals adding up within hours: ask for fresh MFA'],
+  );
+  assert.equal(decide(device, DEFAULT_POLICY, accumulated(0.9)).action, 'revoke_sessions');
+  // Without an accumulated risk, a rule that asks for one never matches.
+  assert.equal(decide(device, DEFAULT_POLICY).action, 'allow');
+});

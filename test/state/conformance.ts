@@ -5,6 +5,7 @@ import type {
   AccessOp,
   AuthOp,
   IpFailureOp,
+  RiskOp,
   StateLimits,
   StateStore,
   StateView,
@@ -22,6 +23,12 @@ export const LIMITS: StateLimits = {
   maxCountries: 3,
   bulkWindowMs: 600_000,
   failureWindowMs: 600_000,
+  rateWindowMs: 3_600_000,
+  ratePercentile: 90,
+  resourceWindowMs: 3_600_000,
+  maxResources: 3,
+  riskHalfLifeMs: 6 * 3_600_000,
+  maxRiskContributions: 4,
   baselineSamples: 20,
   maxWindowEntries: 1000,
   sampleUsers: 2,
@@ -323,6 +330,132 @@ export function stateConformance(
       { firstSeenMs: T, logins: 1 },
     ]);
     assert.deepEqual(unknown!.kind === 'access' && [unknown.device, unknown.country], [undefined, undefined]);
+  });
+
+  test(`${name}: every access counts towards the rate window; the baseline is hours up to two days before`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    const DAY = 86_400_000;
+    // Three days ago: 5 reads in one hour, 1 in another; yesterday 40 in one hour (not yet in the baseline).
+    const past = [
+      ...Array.from({ length: 5 }, (_, i) => access(u, `p${i}`, T - 3 * DAY + i * MIN, 0)),
+      access(u, 'p5', T - 3 * DAY + 2 * 3_600_000, 0),
+      ...Array.from({ length: 40 }, (_, i) => access(u, `y${i}`, T - DAY + i * 1000, 0)),
+    ];
+    await store.apply(past);
+    const views = await store.apply([
+      access(u, 'n1', T, 0),
+      access(u, 'n2', T + MIN, 3),
+      access(u, 'n2', T + MIN, 3),
+    ]);
+    assert.deepEqual(
+      views.map(
+        (v) =>
+          v.kind === 'access' && [
+            v.duplicate,
+            v.windowRequests,
+            v.requestPeakBefore,
+            v.usualRequestsPerHour,
+            v.medianRequestsPerHour,
+            v.baselineHours,
+            v.accessSinceMs === T - 3 * DAY,
+          ],
+      ),
+      [
+        [false, 1, 0, 5, 1, 2, true],
+        [false, 2, 1, 5, 1, 2, true],
+        [true, 2, 1, 5, 1, 2, true],
+      ],
+    );
+  });
+
+  test(`${name}: a resource's first access counts once, in the bucket of its earliest access in any order`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    const res = (key: string, at: number, resource: string) => access(u, key, at, 0, { resource });
+    const views = await store.apply([
+      res('a', T + 30 * MIN, 'R1'),
+      res('b', T + 31 * MIN, 'R2'),
+      res('c', T + 32 * MIN, 'R1'),
+      // R1 arrives late, an hour and a half earlier: its first access moves out of the window.
+      res('d', T - 60 * MIN, 'R1'),
+      res('e', T + 33 * MIN, 'R3'),
+    ]);
+    assert.deepEqual(
+      views.map((v) => v.kind === 'access' && [v.knownResources, v.newResources, v.newResourcesBefore]),
+      [
+        [0, 1, 0],
+        [1, 2, 1],
+        [2, 0, 0],
+        [2, 1, 2],
+        [2, 2, 1],
+      ],
+    );
+  });
+
+  test(`${name}: risk adds each signal once and halves every half-life; the oldest goes past the cap`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    const HOUR = 3_600_000;
+    const risk = (key: string, atMs: number, ids: string[], score = 0.4): RiskOp => ({
+      kind: 'risk',
+      user: u,
+      eventKey: key,
+      atMs,
+      signals: ids.map((id) => ({ id, type: 'new_device', score })),
+    });
+    const views = await store.apply([
+      risk('k1', T, ['s1']),
+      risk('k2', T + 6 * HOUR, ['s2']),
+      risk('k2', T + 6 * HOUR, ['s2']),
+      risk('k3', T + 12 * HOUR, ['s3', 's4'], 0.5),
+      risk('k4', T + 12 * HOUR, ['s5'], 0.1),
+    ]);
+    assert.deepEqual(
+      views.map(
+        (v) => v.kind === 'risk' && [v.duplicate, v.risk, v.contributions.map((c) => [c.id, c.weight])],
+      ),
+      [
+        [false, 0.4, [['s1', 0.4]]],
+        [
+          false,
+          0.52,
+          [
+            ['s2', 0.4],
+            ['s1', 0.2],
+          ],
+        ],
+        [
+          true,
+          0.52,
+          [
+            ['s2', 0.4],
+            ['s1', 0.2],
+          ],
+        ],
+        [
+          false,
+          0.82,
+          [
+            ['s3', 0.5],
+            ['s4', 0.5],
+            ['s2', 0.2],
+            ['s1', 0.1],
+          ],
+        ],
+        // Four kept: s1, the oldest, is gone.
+        [
+          false,
+          0.82,
+          [
+            ['s3', 0.5],
+            ['s4', 0.5],
+            ['s2', 0.2],
+            ['s5', 0.1],
+          ],
+        ],
+      ],
+    );
   });
 
   test(`${name}: one address failing for many users counts each user once, newest first`, async (t) => {

@@ -48,6 +48,19 @@ const AUTH_TYPES = [
 export type RawEvent = Record<string, unknown>;
 
 const user = fc.constantFrom('u1', 'u2', 'u3');
+// Resources known from history, new ones, and families with ids in them (normalised to one).
+const RESOURCES = [
+  'crm/contacts',
+  '/customers/17',
+  '/customers/18/',
+  '/customers/9f86d081884c7d65?page=2',
+  'wiki/a',
+  'wiki/b',
+  'code/x',
+  'hr/y',
+  'ops/z',
+  'finance/w',
+];
 const ordinaryEvent = (ids: fc.Arbitrary<string>, ip: fc.Arbitrary<string>, atMs: fc.Arbitrary<number>) =>
   fc.oneof(
     fc.record({
@@ -64,7 +77,7 @@ const ordinaryEvent = (ids: fc.Arbitrary<string>, ip: fc.Arbitrary<string>, atMs
       user_id: user,
       ip,
       action: fc.constantFrom('export', 'download', 'read'),
-      resource: fc.constant('crm/contacts'),
+      resource: fc.constantFrom(...RESOURCES),
       records: fc.integer({ min: 0, max: 600 }),
       device_id: fc.constantFrom('d1', 'd2', 'd3'),
     }),
@@ -76,22 +89,45 @@ const minutes = fc
   .integer({ min: 0, max: 30 })
   .chain((m) => fc.integer({ min: 0, max: 59 }).map((s) => BASE + m * MIN + s * 1000));
 
-/** Three weeks before the stream, ten sign-ins a user from one place and device: they are past learning. */
+/**
+ * Three weeks before the stream, ten sign-ins a user from one place and device, each followed by two
+ * reads of a known resource: they are past learning, with a request baseline and resources they know.
+ */
 export const HISTORY: readonly RawEvent[] = ['u1', 'u2', 'u3'].flatMap((user) =>
-  Array.from({ length: 10 }, (_, i) => ({
-    event_id: `h-${user}-${i}`,
-    occurred_at: new Date(BASE - 21 * 86_400_000 + i * 86_400_000).toISOString(),
-    user_id: user,
-    ip: IPS[0],
-    type: 'login_success',
-    device_id: 'd1',
-  })),
+  Array.from({ length: 10 }, (_, i) => {
+    const atMs = BASE - 21 * 86_400_000 + i * 86_400_000;
+    const read = (n: number) => ({
+      event_id: `h-${user}-${i}-r${n}`,
+      occurred_at: new Date(atMs + n * MIN).toISOString(),
+      user_id: user,
+      ip: IPS[0],
+      action: 'read',
+      resource: 'crm/contacts',
+      records: 1,
+      device_id: 'd1',
+    });
+    return [
+      {
+        event_id: `h-${user}-${i}`,
+        occurred_at: new Date(atMs).toISOString(),
+        user_id: user,
+        ip: IPS[0],
+        type: 'login_success',
+        device_id: 'd1',
+      },
+      read(1),
+      read(2),
+    ];
+  }).flat(),
 );
 
 /** Detection settings with low thresholds, so short generated streams cross them often. */
 export const EAGER = {
   failures: { perUserThreshold: 3, mfaThreshold: 2, perIpDistinctUsers: 2 },
   bulk: { recordsThreshold: 1000 },
+  rate: { windowMs: 600_000, minEvents: 5, maxEvents: 12, multiplier: 2, baselineMinHours: 2 },
+  resources: { windowMs: 600_000, newThreshold: 3, maxPerUser: 8 },
+  risk: { maxContributions: 3 },
 };
 
 /** A few users over half an hour: sign-ins from a few countries and devices, failures, exports. Ids are unique. */
@@ -126,8 +162,17 @@ export const hostileStream = fc
         occurred_at: hostileTime.map((ms) => new Date(ms).toISOString()),
         user_id: fc.constantFrom('u1', 'u{2}', 'ü|3', ''),
         ip: fc.constantFrom(...IPV6_SPELLINGS),
-        action: fc.constant('export'),
-        resource: fc.constant('crm/contacts'),
+        action: fc.constantFrom('export', 'read'),
+        resource: fc.constantFrom(
+          'crm/contacts',
+          '/',
+          '?',
+          '/customers/{id}',
+          'x\u0000\u001b[31m/ü/../%2F',
+          '/a'.repeat(512),
+          '__proto__',
+          'constructor',
+        ),
         records: fc.constantFrom(0, 1, 1_000_000_000, 1e14, -1, 1.5),
       }),
     ),

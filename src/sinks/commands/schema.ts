@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../../config/schema.ts';
+import { SIGNAL_TYPES } from '../../detect/signal-types.ts';
 
 /**
  * The payload of Vigil's commands: a Security Event Token (RFC 8417) as Shared Signals Framework 1.0
@@ -9,7 +10,7 @@ const subjectId = z.object({ format: z.literal('opaque'), id: z.string().min(1) 
 
 const signalEvidence = z.object({
   id: z.string(),
-  type: z.string(),
+  type: z.enum(SIGNAL_TYPES),
   severity: z.enum(SEVERITIES),
   score: z.number().min(0).max(1),
   summary: z.string(),

@@ -159,6 +159,10 @@ function decisionDocument(decision: DecisionRecord, common: Common, prefix: stri
           action: decision.action,
           risk: decision.risk,
           ...(decision.rule && { rule: decision.rule }),
+          ...(decision.accumulated && {
+            accumulated_risk: decision.accumulated.risk,
+            contributing_signals: decision.accumulated.contributions.map(({ type }) => type),
+          }),
         },
         signals: decision.signals.map((signal) => signal.type),
       },

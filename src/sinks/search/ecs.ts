@@ -32,6 +32,10 @@ export interface VigilFields {
     readonly action: Action;
     readonly risk: number;
     readonly rule?: string;
+    /** The user's risk built up over time, and the signals it is made of. */
+    readonly accumulated_risk?: number;
+    /** The types of the signals it is made of, heaviest first. */
+    readonly contributing_signals?: readonly string[];
   };
   readonly signals?: readonly string[];
   readonly evidence?: Record<string, unknown>;

@@ -78,7 +78,14 @@ const common = {
         properties: { id: keyword, type: keyword, severity: keyword, score: { type: 'float' } },
       },
       decision: {
-        properties: { id: keyword, action: keyword, risk: { type: 'float' }, rule: keyword },
+        properties: {
+          id: keyword,
+          action: keyword,
+          risk: { type: 'float' },
+          rule: keyword,
+          accumulated_risk: { type: 'float' },
+          contributing_signals: keyword,
+        },
       },
       signals: keyword,
       evidence: {
@@ -93,6 +100,12 @@ const common = {
           records: { type: 'long' },
           failures: { type: 'long' },
           users: { type: 'long' },
+          requests: { type: 'long' },
+          requestsPerHour: { type: 'float' },
+          usualRequestsPerHour: { type: 'float' },
+          newResources: { type: 'long' },
+          knownResources: { type: 'long' },
+          resource: keyword,
           country: keyword,
           device: keyword,
           geoDataDate: keyword,
