@@ -120,3 +120,30 @@ test('an invalid event is a rejection with its reason; the rest of the batch is 
   assert.match(outcomes[0]!.status === 'rejected' ? outcomes[0].reason : '', /^event_id: /);
   assert.equal(outcomes[1]!.status, 'processed');
 });
+
+test('signals add up in the user risk across events, and an event delivered again adds nothing', async () => {
+  const e = engine();
+  const day = (d: number, time: string) => `2026-03-${String(d).padStart(2, '0')}T${time}Z`;
+  // Fifteen days of sign-ins from London on one laptop: past learning.
+  for (let d = 1; d <= 15; d++)
+    await run(e, [login(day(d, '09:00:00'), '80.47.7.180', { device_id: 'laptop', user_id: 'risky' })]);
+  const phone = login(day(16, '09:00:00'), '80.47.7.180', { device_id: 'phone-x', user_id: 'risky' });
+  const [first] = await run(e, [phone]);
+  const [again] = await run(e, [phone]);
+  const [paris] = await run(e, [
+    login(day(16, '15:00:00'), '31.34.71.232', { device_id: 'laptop', user_id: 'risky' }),
+  ]);
+  const accumulated = (o: Outcome | undefined) =>
+    o?.status === 'rejected' ? undefined : o?.decision?.accumulated;
+  assert.deepEqual(
+    [accumulated(first)?.risk, again?.status, accumulated(again), accumulated(paris)?.risk],
+    [0.4, 'duplicate', undefined, 0.6],
+  );
+  assert.deepEqual(
+    accumulated(paris)?.contributions.map(({ type, weight }) => [type, weight]),
+    [
+      ['new_country', 0.5],
+      ['new_device', 0.2],
+    ],
+  );
+});
