@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import { fixedClock, newestEventClock, wallClock, type EventClock } from '../events/event-time.ts';
 import { createLogger } from '../ops/logger.ts';
+import { feedbackOutputLines } from '../feedback/output.ts';
 import { stateLimits, type Outcome } from '../pipeline/engine.ts';
 import { printable } from '../pipeline/printable.ts';
 import { toOutputLines } from '../pipeline/replay-output.ts';
@@ -17,6 +18,9 @@ const HELP = `usage: vigil replay <file.ndjson | -> [--as-of ISO | --as-of newes
 
 Runs the whole engine with in-memory state over NDJSON events and prints signals and
 decisions as NDJSON on stdout, with a summary on stderr. Configuration as for \`vigil run\`.
+
+Lines marked "kind": "feedback" are analysts' verdicts (schemas/feedback.v1.json), applied in their
+place in the file; each prints a feedback line, and a confirmed takeover its revocation.
 
 Events dated too far ahead of the clock, or older than Vigil remembers, are refused as
 \`vigil run\` refuses them. The clock is the machine's; to replay a recorded file, judge it
@@ -64,7 +68,19 @@ export async function main(args: string[]): Promise<number> {
   let batch: { line: number; value: string; origin: string }[] = [];
   let lineNumber = 0;
 
+  /** A verdict applies between the events before it and after it: the batch so far goes first. */
+  const applyFeedback = async (entry: { line: number; value: string; origin: string }) => {
+    await flush();
+    const { outcomes, release } = await engine.feedback([entry]);
+    await release();
+    const [outcome] = outcomes;
+    if (outcome?.status === 'rejected')
+      process.stderr.write(`line ${entry.line}: rejected (${outcome.code}): ${printable(outcome.reason)}\n`);
+    else if (outcome) await output.write(feedbackOutputLines(outcome).join(''));
+  };
+
   const flush = async () => {
+    if (batch.length === 0) return;
     const { outcomes, release } = await engine.process(batch);
     await release();
     const out: string[] = [];
@@ -87,7 +103,12 @@ export async function main(args: string[]): Promise<number> {
       // A file saved by some Windows editors starts with a byte order mark, which is not JSON.
       const line = lineNumber === 1 && text.startsWith(BOM) ? text.slice(1) : text;
       if (line.trim() === '') continue;
-      batch.push({ line: lineNumber, value: line, origin: `line ${lineNumber}` });
+      const entry = { line: lineNumber, value: line, origin: `line ${lineNumber}` };
+      if (isFeedback(line)) {
+        await applyFeedback(entry);
+        continue;
+      }
+      batch.push(entry);
       if (batch.length >= batchSize) await flush();
       if (output.closed) break;
     }
@@ -109,6 +130,17 @@ export async function main(args: string[]): Promise<number> {
   if (output.closed) return 0;
   if (!values.quiet) process.stderr.write(summary.render());
   return 0;
+}
+
+/** Analysts' verdicts may come in the same file as events, marked `"kind": "feedback"`. */
+function isFeedback(line: string): boolean {
+  if (!line.includes('"feedback"')) return false;
+  try {
+    const value = JSON.parse(line) as { kind?: unknown };
+    return typeof value === 'object' && value !== null && value.kind === 'feedback';
+  } catch {
+    return false;
+  }
 }
 
 function clockOf(asOf: string | undefined): EventClock | undefined {

@@ -66,7 +66,8 @@ export async function setupTopics(
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const input = [topics.auth, topics.access];
+    // Feedback is keyed by user with as many partitions, so a user's verdicts sit with their events.
+    const input = [topics.auth, topics.access, topics.feedback];
     const wanted = [...input, topics.commands, topics.deadLetter, topics.documents];
     const missing = wanted.filter((topic) => !existing.has(topic));
     if (missing.length) {

@@ -35,6 +35,10 @@ const COMMANDS: Record<
     summary: 'run the engine over an NDJSON file with in-memory state',
     load: () => import('./replay.ts'),
   },
+  feedback: {
+    summary: "send an analyst's verdict on a decision (confirmed or benign) to the feedback topic",
+    load: () => import('./feedback.ts'),
+  },
   config: {
     summary: 'validate the configuration and print it with secrets redacted',
     load: () => import('./config.ts'),

@@ -34,6 +34,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('VIGIL_TOPIC_COMMANDS', 'kafka.topics.commands'),
   setting('VIGIL_TOPIC_DEAD_LETTER', 'kafka.topics.deadLetter'),
   setting('VIGIL_TOPIC_DOCUMENTS', 'kafka.topics.documents'),
+  setting('VIGIL_TOPIC_FEEDBACK', 'kafka.topics.feedback'),
   setting('VIGIL_TOPIC_PARTITIONS', 'kafka.partitions', 'number'),
   setting('VIGIL_TOPIC_REPLICATION_FACTOR', 'kafka.replicationFactor', 'number'),
   setting('VIGIL_REDIS_MODE', 'redis.mode'),

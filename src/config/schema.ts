@@ -37,6 +37,8 @@ export const kafkaSchema = z.object({
       deadLetter: z.string().min(1).default('vigil.dead-letter'),
       /** Search documents, committed with the commands and indexed by their own consumer group. */
       documents: z.string().min(1).default('vigil.search-documents'),
+      /** Analysts' verdicts (schemas/feedback.v1.json), keyed by user as events are. */
+      feedback: z.string().min(1).default('vigil.feedback'),
     })
     .prefault({}),
   /** Bounds a batch, and so memory per partition: Kafka hands over at most this much at a time. */

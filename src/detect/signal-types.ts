@@ -9,4 +9,5 @@ export const SIGNAL_TYPES = [
   'password_spray',
   'unusual_request_rate',
   'resource_exploration',
+  'confirmed_compromise',
 ] as const;

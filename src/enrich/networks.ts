@@ -54,6 +54,12 @@ export function parseCidr(cidr: string): readonly [string, number, 'ipv4' | 'ipv
   return [network, prefix, version === 6 ? 'ipv6' : 'ipv4'];
 }
 
+/** Whether an address lies in a CIDR (both as Vigil normalises them). */
+export function inCidr(ip: string, cidr: string): boolean {
+  const address = normalizeIp(ip);
+  return blockListOf([parseCidr(cidr)]).check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+}
+
 /** "::ffff:81.2.69.160" is an IPv4 address written as IPv6; classify and locate it as IPv4. */
 export const normalizeIp = canonicalIp;
 

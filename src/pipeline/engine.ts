@@ -3,6 +3,7 @@ import { decide, type Accumulated, type Verdict } from '../decide/decide.ts';
 import type { Policy } from '../decide/policy.ts';
 import { detectFailureBursts } from '../detect/auth-failures.ts';
 import { detectBulkDownload } from '../detect/bulk-download.ts';
+import { detectCompromisedDevice } from '../detect/confirmed-compromise.ts';
 import { detectImpossibleTravel } from '../detect/impossible-travel.ts';
 import { detectNewCountry } from '../detect/new-country.ts';
 import { detectNewDevice } from '../detect/new-device.ts';
@@ -11,14 +12,20 @@ import { detectRequestRate } from '../detect/request-rate.ts';
 import { detectResourceExploration } from '../detect/resource-exploration.ts';
 import type { DetectContext, DetectSettings, Signal } from '../detect/signal.ts';
 import { ipv6Prefix64 } from '../enrich/addresses.ts';
+import { identifyDevice } from '../enrich/device.ts';
+import { inCidr } from '../enrich/networks.ts';
 import type { Enricher, EnrichedEvent } from '../enrich/enrich.ts';
 import { resourceKey, resourceNormaliser, type ResourceNormaliser } from '../enrich/resources.ts';
 import { judgeEventTime, wallClock, type EventClock, type EventTimeBounds } from '../events/event-time.ts';
 import { parseEvent, type EventKind, type RejectionCode, type VigilEvent } from '../events/index.ts';
+import { allowExpiresMs, parseFeedback, type Feedback } from '../feedback/schema.ts';
 import type {
   AccessView,
+  AllowEntry,
   AuthOutcome,
   AuthView,
+  FeedbackOp,
+  FeedbackView,
   IpFailureView,
   RiskOp,
   RiskView,
@@ -301,11 +308,85 @@ export class Engine {
             detectRequestRate(context, view),
             detectResourceExploration(context, view, plan.resource),
           ]
-        : this.#detectAuth(context, plan, view, ipViews);
+        : [
+            ...this.#detectAuth(context, plan, view, ipViews),
+            plan.outcome === 'login' || plan.outcome === 'success'
+              ? detectCompromisedDevice(context, view)
+              : undefined,
+          ];
     const signals = found
       .filter((signal): signal is Signal => signal !== undefined)
+      .filter((signal) => !allowlisted(signal, enriched.ip, view.allowlist))
       .map((signal) => ({ id: digest(`${key}/${signal.type}`, 20), ...subjectOf(enriched), ...signal }));
     return { status, enriched, key, signals };
+  }
+
+  /**
+   * Applies analysts' verdicts: validated like events, each one once, through the same store as the
+   * events, so a user's verdict and events change one record. A confirmed takeover not yet revoked
+   * yields a revocation.
+   */
+  async feedback(inputs: readonly { value: string | Uint8Array; origin?: string }[]): Promise<{
+    outcomes: readonly FeedbackOutcome[];
+    release(): Promise<void>;
+  }> {
+    const ops: FeedbackOp[] = [];
+    const parsed = inputs.map((input) => {
+      const result = parseFeedback(input.value);
+      if (!result.ok) return result;
+      const atMs = Date.parse(result.feedback.occurred_at);
+      const time = judgeEventTime(atMs, this.#clock, this.#bounds);
+      if (!time.ok)
+        return { ok: false as const, code: 'event_time_out_of_range' as const, reason: time.reason };
+      const op = feedbackOp(result.feedback, atMs, input.origin);
+      ops.push(op);
+      return { ...result, op };
+    });
+    const views = ops.length ? ((await this.#store.apply(ops)) as FeedbackView[]) : [];
+    let next = 0;
+    const outcomes = parsed.map((result): FeedbackOutcome => {
+      if (!result.ok) return { status: 'rejected', code: result.code, reason: result.reason };
+      const view = views[next++]!;
+      const { feedback, op } = result;
+      const status = view.duplicate ? 'duplicate' : 'applied';
+      if (view.duplicate && !view.firstView) return { status, feedback, key: op.eventKey, changed: [] };
+      const revoke =
+        feedback.verdict === 'confirmed' && feedback.decision_action !== 'revoke_sessions'
+          ? this.#confirmedRevocation(feedback, op.eventKey)
+          : undefined;
+      return {
+        status,
+        feedback,
+        key: op.eventKey,
+        changed: view.changed,
+        ...(revoke && { decision: revoke }),
+      };
+    });
+    return { outcomes, release: () => this.#store.release(ops) };
+  }
+
+  #confirmedRevocation(feedback: Feedback, key: string): DecisionRecord {
+    const subject: Subject = {
+      event_id: feedback.feedback_id,
+      user_id: feedback.user_id,
+      occurred_at: feedback.occurred_at,
+    };
+    const signal: SignalRecord = {
+      id: digest(`${key}/confirmed_compromise`, 20),
+      ...subject,
+      type: 'confirmed_compromise',
+      severity: 'critical',
+      score: 1,
+      summary: `${feedback.analyst} confirmed a takeover: ${feedback.reason}`,
+      evidence: {
+        decisionId: feedback.decision_id,
+        analyst: feedback.analyst,
+        reason: feedback.reason,
+        ...(feedback.device_id && { device: feedback.device_id }),
+      },
+    };
+    const verdict = decide([signal], this.#policy);
+    return { id: digest(`${key}/decision`, 20), ...subject, ...verdict, signals: [signal] };
   }
 
   /** The decision on an event's signals, with the user's accumulated risk when the store keeps it. */
@@ -355,6 +436,57 @@ export class Engine {
         return [];
     }
   }
+}
+
+/** What an analyst's verdict on a user is applied as. */
+export type FeedbackOutcome =
+  | { readonly status: 'rejected'; readonly code: RejectionCode; readonly reason: string }
+  | {
+      readonly status: 'applied' | 'duplicate';
+      readonly feedback: Feedback;
+      readonly key: string;
+      /** What the verdict changed in the user's state. */
+      readonly changed: readonly string[];
+      /** The revocation a confirmed takeover not yet revoked calls for. */
+      readonly decision?: DecisionRecord;
+    };
+
+function feedbackOp(feedback: Feedback, atMs: number, origin: string | undefined): FeedbackOp {
+  const key = digest(JSON.stringify(feedback), 12);
+  const device = identifyDevice(feedback.device_id, undefined)?.key;
+  const expiresMs = allowExpiresMs(feedback);
+  const entry = feedback.allowlist;
+  return {
+    kind: 'feedback',
+    user: feedback.user_id,
+    eventKey: key,
+    atMs,
+    verdict: feedback.verdict,
+    ...(origin && { origin }),
+    ...(device && { device }),
+    ...(feedback.country && { country: feedback.country }),
+    ...(entry &&
+      expiresMs !== undefined && {
+        allow: {
+          id: feedback.feedback_id,
+          signals: entry.signals ?? [],
+          ...(entry.network && { network: entry.network }),
+          owner: feedback.analyst,
+          reason: feedback.reason,
+          expiresMs,
+        },
+      }),
+  };
+}
+
+/** An analyst's word never quiets a device they confirmed compromised. */
+function allowlisted(signal: Signal, ip: string, entries: readonly AllowEntry[] | undefined): boolean {
+  if (!entries || signal.type === 'confirmed_compromise') return false;
+  return entries.some(
+    (entry) =>
+      (entry.signals.length === 0 || entry.signals.includes(signal.type)) &&
+      (entry.network === undefined || inCidr(ip, entry.network)),
+  );
 }
 
 function subjectOf({ event }: EnrichedEvent): Subject {

@@ -1,7 +1,11 @@
 import type { Outcome } from './engine.ts';
 
+type Judged = Extract<Outcome, { status: 'processed' | 'duplicate' }>;
+
 /** One NDJSON line per signal, then one for the decision that they caused. */
-export function toOutputLines(outcome: Outcome): string[] {
+export function toOutputLines(
+  outcome: Extract<Outcome, { status: 'rejected' }> | Pick<Judged, 'status' | 'signals' | 'decision'>,
+): string[] {
   // A redelivered event's findings were printed the first time.
   if (outcome.status !== 'processed') return [];
   const lines = outcome.signals.map(

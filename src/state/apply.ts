@@ -1,7 +1,7 @@
-import type { AccessView, AuthView, RiskView, StateLimits, StateOp, UserOp } from './store.ts';
+import type { AccessView, AuthView, FeedbackView, RiskView, StateLimits, StateOp, UserOp } from './store.ts';
 import { applyUserOp, type UserRecord } from './user-state.ts';
 
-export type UserView = AuthView | AccessView | RiskView;
+export type UserView = AuthView | AccessView | RiskView | FeedbackView;
 
 /** One user's state while a batch is applied: the record, and first views kept for a retry. */
 export interface UserSlot {

@@ -62,7 +62,41 @@ export interface IpFailureOp {
   readonly atMs: number;
 }
 
-export type UserOp = AuthOp | AccessOp | RiskOp;
+/** An analyst's verdict on the user, as state needs it. */
+export interface FeedbackOp extends Sourced {
+  readonly kind: 'feedback';
+  readonly user: string;
+  readonly eventKey: string;
+  /** When the verdict was given. */
+  readonly atMs: number;
+  readonly verdict: 'benign' | 'confirmed';
+  /** benign: becomes known; confirmed: marked compromised. A device key, as events' devices are. */
+  readonly device?: string;
+  readonly country?: string;
+  readonly allow?: AllowEntry;
+}
+
+/** An allowlist entry: what it quiets, where, whose, why and until when. */
+export interface AllowEntry {
+  readonly id: string;
+  /** Signal types it quiets; empty: all. */
+  readonly signals: readonly string[];
+  /** A CIDR: only events from it; absent: any address. */
+  readonly network?: string;
+  readonly owner: string;
+  readonly reason: string;
+  readonly expiresMs: number;
+}
+
+export interface FeedbackView {
+  readonly kind: 'feedback';
+  readonly duplicate: boolean;
+  readonly firstView: boolean;
+  /** What the verdict changed: `device`, `country`, `allowlist`, `compromised`, `risk`. */
+  readonly changed: readonly string[];
+}
+
+export type UserOp = AuthOp | AccessOp | RiskOp | FeedbackOp;
 export type StateOp = UserOp | IpFailureOp;
 
 /** First and last time (event time, ms) a device or country was seen for the user. */
@@ -103,6 +137,10 @@ export interface AuthView {
   readonly mfaFailures: number;
   readonly loginFailuresBefore: number;
   readonly mfaFailuresBefore: number;
+  /** Allowlist entries of the user still acting at this event's time; absent when none. */
+  readonly allowlist?: readonly AllowEntry[];
+  /** The device was confirmed compromised by an analyst before this event. */
+  readonly compromisedSinceMs?: number;
 }
 
 export interface AccessView {
@@ -142,6 +180,7 @@ export interface AccessView {
    */
   readonly newResources: number;
   readonly newResourcesBefore: number;
+  readonly allowlist?: readonly AllowEntry[];
 }
 
 /** A signal that adds to a user's risk, as it weighs at the event's time. */
@@ -160,6 +199,8 @@ export interface RiskView {
   readonly firstView: boolean;
   /** The user's risk at the event's time: every earlier signal (and this event's), decayed, combined. */
   readonly risk: number;
+  /** A confirmed takeover holds the risk high until then (ms). */
+  readonly confirmedUntilMs?: number;
   /** The signals that still weigh, heaviest first. */
   readonly contributions: readonly RiskContribution[];
 }
@@ -172,7 +213,7 @@ export interface IpFailureView {
   readonly sampleUsers: readonly string[];
 }
 
-export type StateView = AuthView | AccessView | RiskView | IpFailureView;
+export type StateView = AuthView | AccessView | RiskView | FeedbackView | IpFailureView;
 
 export interface StateLimits {
   /** Sign-ins kept per user for travel (the nearest ones matter). */

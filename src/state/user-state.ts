@@ -1,5 +1,8 @@
 import type {
   AccessOp,
+  AllowEntry,
+  FeedbackOp,
+  FeedbackView,
   AccessView,
   AuthOp,
   AuthView,
@@ -44,6 +47,15 @@ export interface UserRecord {
   firsts?: Bucket[];
   /** Signals that make up the user's risk, ascending by time: [atMs, weighted score, type, signal id]. */
   risk?: [number, number, string, string][];
+  /**
+   * Allowlist entries from benign verdicts, the `MAX_ALLOW` that end last:
+   * [expires ms, signals joined by ',' ('' = all), CIDR ('' = any), owner, reason, feedback id].
+   */
+  allow?: [number, string, string, string, string, string][];
+  /** Devices an analyst confirmed compromised, the newest `MAX_COMPROMISED`: [device, verdict ms]. */
+  compromised?: [string, number][];
+  /** A confirmed takeover keeps the user's risk at least this high until: [risk, until ms]. */
+  riskFloor?: [number, number];
   /** Keys of the latest state-changing events, oldest first, for idempotence. */
   seen: string[];
 }
@@ -68,20 +80,85 @@ export const SEEN_EVENTS = 32;
  */
 export const RATE_HOURS = 120;
 
+export const MAX_ALLOW = 8;
+export const MAX_COMPROMISED = 8;
+/** A confirmed takeover holds the user's risk at 0.95 for a week of event time. */
+export const CONFIRMED_RISK: readonly [risk: number, forMs: number] = [0.95, 7 * 86_400_000];
+
 /** Applies one operation to a user's record and returns what detection needs, as it was before it. */
 export function applyUserOp(
   record: UserRecord,
   op: UserOp,
   limits: StateLimits,
-): AuthView | AccessView | RiskView {
+): AuthView | AccessView | RiskView | FeedbackView {
   switch (op.kind) {
     case 'auth':
-      return applyAuth(record, op, limits);
+      return withAllowlist(record, op.atMs, applyAuth(record, op, limits));
     case 'access':
-      return applyAccess(record, op, limits);
+      return withAllowlist(record, op.atMs, applyAccess(record, op, limits));
     case 'risk':
       return applyRisk(record, op, limits);
+    case 'feedback':
+      return applyFeedback(record, op, limits);
   }
+}
+
+/** The entries still acting at `atMs`: an expired one stops on its own, whatever was sent after it. */
+function withAllowlist<T extends AuthView | AccessView>(record: UserRecord, atMs: number, view: T): T {
+  const active: AllowEntry[] = (record.allow ?? [])
+    .filter(([expiresMs]) => expiresMs > atMs)
+    .map(([expiresMs, signals, network, owner, reason, id]) => ({
+      id,
+      signals: signals ? signals.split(',') : [],
+      ...(network && { network }),
+      owner,
+      reason,
+      expiresMs,
+    }));
+  return active.length ? { ...view, allowlist: active } : view;
+}
+
+/**
+ * An analyst's verdict. Benign teaches: the device and country become known as if the user had signed
+ * in from them then, and an allowlist entry is added. Confirmed marks the device compromised and keeps
+ * the user's risk high for a week. Each verdict counts once, by its key.
+ */
+function applyFeedback(record: UserRecord, op: FeedbackOp, limits: StateLimits): FeedbackView {
+  const base = { kind: 'feedback', firstView: false } as const;
+  if (hasSeen(record, op.eventKey)) return { ...base, duplicate: true, changed: [] };
+  remember(record, op.eventKey);
+  const changed: string[] = [];
+  if (op.verdict === 'benign') {
+    if (op.device) {
+      widen(record.devices, op.device, op.atMs, limits.maxDevices);
+      changed.push('device');
+    }
+    if (op.country) {
+      widen(record.countries, op.country, op.atMs, limits.maxCountries);
+      changed.push('country');
+    }
+    if (op.allow) {
+      const a = op.allow;
+      const allow = (record.allow ??= []).filter(([, , , , , id]) => id !== a.id);
+      allow.push([a.expiresMs, a.signals.join(','), a.network ?? '', a.owner, a.reason, a.id]);
+      allow.sort((x, y) => x[0] - y[0] || compareBytes(x[5], y[5]));
+      record.allow = allow.slice(Math.max(0, allow.length - MAX_ALLOW));
+      changed.push('allowlist');
+    }
+    return { ...base, duplicate: false, changed };
+  }
+  if (op.device) {
+    const compromised = (record.compromised ??= []).filter(([device]) => device !== op.device);
+    compromised.push([op.device, op.atMs]);
+    compromised.sort((x, y) => x[1] - y[1] || compareBytes(x[0], y[0]));
+    record.compromised = compromised.slice(Math.max(0, compromised.length - MAX_COMPROMISED));
+    changed.push('compromised');
+  }
+  const [risk, forMs] = CONFIRMED_RISK;
+  const until = op.atMs + forMs;
+  record.riskFloor = [risk, Math.max(until, record.riskFloor?.[1] ?? 0)];
+  changed.push('risk');
+  return { ...base, duplicate: false, changed };
 }
 
 // Absent, not undefined, for a new user: a view read back from JSON must equal the one first made.
@@ -189,9 +266,11 @@ function applyAuth(record: UserRecord, op: AuthOp, limits: StateLimits): AuthVie
 
   const deviceSeen = sightingOf(device);
   const countrySeen = sightingOf(country);
+  const compromised = op.device && record.compromised?.find(([key]) => key === op.device);
   return {
     ...base,
     duplicate: false,
+    ...(compromised && { compromisedSinceMs: compromised[1] }),
     ...(earlier && { earlier }),
     ...(later && { later }),
     ...(deviceSeen && { device: deviceSeen }),
@@ -366,11 +445,13 @@ function applyRisk(record: UserRecord, op: RiskOp, limits: StateLimits): RiskVie
     .filter((c) => c.weight > 0)
     .sort((a, b) => b.weight - a.weight || b.atMs - a.atMs || compareBytes(a.id, b.id));
   const doubt = contributions.reduce((product, c) => product * (1 - Math.min(1, c.weight)), 1);
+  const floor = record.riskFloor && op.atMs < record.riskFloor[1] ? record.riskFloor[0] : 0;
   return {
     kind: 'risk',
     duplicate: adding.length === 0,
     firstView: false,
-    risk: round3(1 - doubt),
+    risk: Math.max(floor, round3(1 - doubt)),
+    ...(floor > 0 && { confirmedUntilMs: record.riskFloor![1] }),
     contributions,
   };
 }

@@ -79,6 +79,7 @@ test('labelled counters with known label values start at zero, before anything h
     'password_spray',
     'unusual_request_rate',
     'resource_exploration',
+    'confirmed_compromise',
   ]);
   assert.deepEqual(zeros('vigil_decisions_total', 'action'), ['allow', 'step_up', 'revoke_sessions']);
   assert.deepEqual(zeros('vigil_commands_total', 'action'), ['step_up', 'revoke_sessions']);

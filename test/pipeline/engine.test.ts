@@ -147,3 +147,75 @@ test('signals add up in the user risk across events, and an event delivered agai
     ],
   );
 });
+
+test('an allowlist entry quiets its signals from its network until it ends; a compromised device is revoked', async () => {
+  const e = engine();
+  const day = (d: number, time: string) => `2026-03-${String(d).padStart(2, '0')}T${time}Z`;
+  for (let d = 1; d <= 15; d++)
+    await run(e, [login(day(d, '09:00:00'), '80.47.7.180', { device_id: 'laptop', user_id: 'ana' })]);
+  const verdict = (id: string, at: string, extra: object) => ({
+    value: JSON.stringify({
+      kind: 'feedback',
+      feedback_id: id,
+      occurred_at: at,
+      user_id: 'ana',
+      decision_id: 'd0',
+      analyst: 'sam',
+      reason: 'Paris office',
+      ...extra,
+    }),
+  });
+  const applied = await e.feedback([
+    verdict('f1', day(16, '08:00:00'), {
+      verdict: 'benign',
+      allowlist: {
+        scope: 'network',
+        network: '31.34.71.0/24',
+        signals: ['new_country'],
+        expires_at: day(18, '08:00:00'),
+      },
+    }),
+  ]);
+  await applied.release();
+  const types = (o: Outcome | undefined) => (o?.status === 'rejected' ? [] : o?.signals.map((s) => s.type));
+  const [quiet] = await run(e, [
+    login(day(16, '12:00:00'), '31.34.71.232', { device_id: 'laptop', user_id: 'ana' }),
+  ]);
+  assert.deepEqual(types(quiet), []);
+  const [confirmed] = (
+    await e.feedback([verdict('f2', day(16, '13:00:00'), { verdict: 'confirmed', device_id: 'laptop' })])
+  ).outcomes;
+  assert.equal(confirmed?.status === 'applied' && confirmed.decision?.action, 'revoke_sessions');
+  const [later] = await run(e, [
+    login(day(16, '14:00:00'), '80.47.7.180', { device_id: 'laptop', user_id: 'ana' }),
+  ]);
+  assert.deepEqual(types(later), ['confirmed_compromise']);
+  assert.equal(later?.status !== 'rejected' && later?.decision?.action, 'revoke_sessions');
+});
+
+test('an allowlist entry past its end quiets nothing', async () => {
+  const e = engine();
+  const day = (d: number, time: string) => `2026-03-${String(d).padStart(2, '0')}T${time}Z`;
+  for (let d = 1; d <= 15; d++)
+    await run(e, [login(day(d, '09:00:00'), '80.47.7.180', { device_id: 'laptop', user_id: 'bo' })]);
+  const { release } = await e.feedback([
+    {
+      value: JSON.stringify({
+        kind: 'feedback',
+        feedback_id: 'f9',
+        occurred_at: day(15, '10:00:00'),
+        user_id: 'bo',
+        decision_id: 'd0',
+        verdict: 'benign',
+        analyst: 'sam',
+        reason: 'Paris office',
+        allowlist: { scope: 'user', signals: ['new_country'], expires_at: day(16, '10:00:00') },
+      }),
+    },
+  ]);
+  await release();
+  const [after] = await run(e, [
+    login(day(16, '12:00:00'), '31.34.71.232', { device_id: 'laptop', user_id: 'bo' }),
+  ]);
+  assert.deepEqual(after?.status !== 'rejected' && after?.signals.map((s) => s.type), ['new_country']);
+});

@@ -4,6 +4,7 @@ import { test, type TestContext } from 'node:test';
 import type {
   AccessOp,
   AuthOp,
+  FeedbackOp,
   IpFailureOp,
   RiskOp,
   StateLimits,
@@ -456,6 +457,68 @@ export function stateConformance(
         ],
       ],
     );
+  });
+
+  test(`${name}: a benign verdict teaches a device and adds an entry that stops at its end; a confirmed one marks the device`, async (t) => {
+    const store = await makeStore(t, LIMITS);
+    const u = user();
+    const HOUR = 3_600_000;
+    const verdict = (key: string, atMs: number, extra: Partial<FeedbackOp>): FeedbackOp => ({
+      kind: 'feedback',
+      user: u,
+      eventKey: key,
+      atMs,
+      verdict: 'benign',
+      ...extra,
+    });
+    const allow = {
+      id: 'f1',
+      signals: ['new_country'],
+      network: '203.0.113.0/24',
+      owner: 'sam',
+      reason: 'office',
+      expiresMs: T + 2 * HOUR,
+    };
+    const views = await store.apply([
+      verdict('f1', T, { device: 'd-new', allow }),
+      verdict('f1', T, { device: 'd-new', allow }),
+      auth(u, 'e1', T + HOUR, { device: 'd-new' }),
+      auth(u, 'e2', T + 3 * HOUR, { device: 'd-new' }),
+      verdict('f2', T + 4 * HOUR, { verdict: 'confirmed', device: 'd-new' }),
+      auth(u, 'e3', T + 5 * HOUR, { device: 'd-new' }),
+    ]);
+    assert.deepEqual(
+      views.map((v) =>
+        v.kind === 'feedback'
+          ? [v.duplicate, v.changed]
+          : v.kind === 'auth' && [
+              v.device?.firstMs === T,
+              v.allowlist?.map((e) => e.id),
+              v.compromisedSinceMs,
+            ],
+      ),
+      [
+        [false, ['device', 'allowlist']],
+        [true, ['device', 'allowlist']],
+        [true, ['f1'], undefined],
+        [true, undefined, undefined],
+        [false, ['compromised', 'risk']],
+        [true, undefined, T + 4 * HOUR],
+      ],
+    );
+    const [risk] = await store.apply([
+      {
+        kind: 'risk',
+        user: u,
+        eventKey: 'e3/risk',
+        atMs: T + 5 * HOUR,
+        signals: [{ id: 's', type: 'new_device', score: 0.1 }],
+      } satisfies RiskOp,
+    ]);
+    assert.deepEqual(risk!.kind === 'risk' && [risk.risk, risk.confirmedUntilMs], [
+      0.95,
+      T + 4 * HOUR + 7 * 86_400_000,
+    ]);
   });
 
   test(`${name}: one address failing for many users counts each user once, newest first`, async (t) => {
