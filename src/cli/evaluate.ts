@@ -1,17 +1,22 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
-import { evaluate, renderEvaluation, type Finding } from '../evaluate/evaluate.ts';
+import { analystVerdicts, evaluate, renderEvaluation, type Finding } from '../evaluate/evaluate.ts';
 import { findingsFromSearch } from '../evaluate/from-search.ts';
 import type { Population, Trap, Truth } from '../simulate/scenario.ts';
 
 const HELP = `usage: vigil evaluate --truth FILE [findings.ndjson | - | --from-search] [--json]
+                      [--analyst-out FILE]
 
 Scores findings against a ground truth from \`vigil simulate\`: recall per attack kind, precision,
 recall and F1 per signal and per decision, false alerts per 1,000 users per day. Findings are
 \`vigil replay\` output (a file or standard input) or, with --from-search, the signals and decisions
-in the configured search engine.`;
+in the configured search engine.
+
+--analyst-out writes the verdicts a perfect analyst would give an hour after each decision that acted
+(confirmed for an attack's, benign with an allowlist entry otherwise): replay them with the events,
+\`vigil replay --feedback FILE\`, and evaluate again to see what feedback changes.`;
 
 export async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -21,6 +26,7 @@ export async function main(args: string[]): Promise<number> {
       truth: { type: 'string' },
       json: { type: 'boolean', default: false },
       'from-search': { type: 'boolean', default: false },
+      'analyst-out': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -43,6 +49,13 @@ export async function main(args: string[]): Promise<number> {
   const truth = labels.filter((label): label is Truth => label.kind === 'attack');
   const traps = labels.filter((label): label is Trap => label.kind === 'trap');
   const result = evaluate(findings, population, truth, traps);
+  if (values['analyst-out'])
+    writeFileSync(
+      values['analyst-out'],
+      analystVerdicts(findings, truth)
+        .map((verdict) => `${JSON.stringify(verdict)}\n`)
+        .join(''),
+    );
   process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : renderEvaluation(result));
   return 0;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
@@ -15,12 +16,14 @@ import { PipeOutput } from './pipe-output.ts';
 import { createEngine } from './wiring.ts';
 
 const HELP = `usage: vigil replay <file.ndjson | -> [--as-of ISO | --as-of newest] [--batch N] [--quiet]
+                    [--feedback FILE]
 
 Runs the whole engine with in-memory state over NDJSON events and prints signals and
 decisions as NDJSON on stdout, with a summary on stderr. Configuration as for \`vigil run\`.
 
 Lines marked "kind": "feedback" are analysts' verdicts (schemas/feedback.v1.json), applied in their
-place in the file; each prints a feedback line, and a confirmed takeover its revocation.
+place in the file; each prints a feedback line, and a confirmed takeover its revocation. --feedback
+reads verdicts from a file of their own and applies each before the first event dated after it.
 
 Events dated too far ahead of the clock, or older than Vigil remembers, are refused as
 \`vigil run\` refuses them. The clock is the machine's; to replay a recorded file, judge it
@@ -42,6 +45,7 @@ export async function main(args: string[]): Promise<number> {
       'as-of': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'warn' },
+      feedback: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -62,6 +66,15 @@ export async function main(args: string[]): Promise<number> {
   const { engine, geo } = createEngine(config, new MemoryStateStore(stateLimits(config.detect)), logger, {
     clock,
   });
+  // Verdicts from a file of their own join the events in event-time order, each before the first event
+  // dated after it.
+  const pending = values.feedback
+    ? readFileSync(values.feedback, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line, i) => ({ line: i + 1, value: line, atMs: Date.parse(timeOf(line)) }))
+        .sort((a, b) => a.atMs - b.atMs)
+    : [];
   const lines = createInterface({ input, crlfDelay: Infinity });
   const output = new PipeOutput(process.stdout);
   const summary = new ReplaySummary();
@@ -104,6 +117,13 @@ export async function main(args: string[]): Promise<number> {
       const line = lineNumber === 1 && text.startsWith(BOM) ? text.slice(1) : text;
       if (line.trim() === '') continue;
       const entry = { line: lineNumber, value: line, origin: `line ${lineNumber}` };
+      if (pending.length) {
+        const atMs = Date.parse(timeOf(line));
+        while (pending.length && pending[0]!.atMs <= atMs) {
+          const verdict = pending.shift()!;
+          await applyFeedback({ ...verdict, origin: `${values.feedback} line ${verdict.line}` });
+        }
+      }
       if (isFeedback(line)) {
         await applyFeedback(entry);
         continue;
@@ -112,6 +132,8 @@ export async function main(args: string[]): Promise<number> {
       if (batch.length >= batchSize) await flush();
       if (output.closed) break;
     }
+    for (const verdict of pending)
+      await applyFeedback({ ...verdict, origin: `${values.feedback} line ${verdict.line}` });
     if (!output.closed) await flush();
   } catch (error) {
     readError = error as Error;
@@ -130,6 +152,16 @@ export async function main(args: string[]): Promise<number> {
   if (output.closed) return 0;
   if (!values.quiet) process.stderr.write(summary.render());
   return 0;
+}
+
+/** A line's `occurred_at`, or '' when it has none. */
+function timeOf(line: string): string {
+  try {
+    const value = JSON.parse(line) as { occurred_at?: unknown };
+    return typeof value.occurred_at === 'string' ? value.occurred_at : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Analysts' verdicts may come in the same file as events, marked `"kind": "feedback"`. */

@@ -9,6 +9,8 @@ export interface Finding {
   readonly occurred_at?: string;
   readonly type?: string;
   readonly action?: string;
+  /** A decision's signal types. */
+  readonly signals?: readonly string[];
 }
 
 export interface Score {
@@ -189,6 +191,59 @@ export function evaluate(
     falseAlertsPer1000UsersPerDay: Math.round((falseAlerts / userDays) * 1000 * 1000) / 1000,
     falseRevocationsPer10000UsersPerDay: Math.round((falseRevocations / userDays) * 10000 * 1000) / 1000,
   };
+}
+
+/** How long the analyst takes to judge a decision, in `analystVerdicts`. */
+export const ANALYST_DELAY_MS = 3_600_000;
+
+/**
+ * The verdicts a perfect analyst would give an hour after each decision that acted: confirmed when it
+ * belongs to a takeover (an attack that calls for action), none for a spray's targets, else benign with an allowlist entry for the user and the signals it raised
+ * (30 days). Replayed with the events (`vigil replay --feedback`), they show what feedback changes.
+ */
+export function analystVerdicts(findings: Iterable<Finding>, truth: readonly Truth[]): object[] {
+  const attackOf = new Map<string, Truth>();
+  for (const attack of truth) for (const id of attack.event_ids) attackOf.set(id, attack);
+  const victims = new Map<string, Truth[]>();
+  for (const attack of truth)
+    for (const user of attack.users) victims.set(user, [...(victims.get(user) ?? []), attack]);
+  const verdicts: object[] = [];
+  for (const finding of findings) {
+    if (finding.kind !== 'decision' || !finding.action || finding.action === 'allow' || !finding.occurred_at)
+      continue;
+    const at = Date.parse(finding.occurred_at);
+    const attack =
+      attackOf.get(finding.event_id) ??
+      victims
+        .get(finding.user_id)
+        ?.find((a) => at >= Date.parse(a.start) && at <= Date.parse(a.end) + AFTERMATH_MS);
+    // A spray's targets are attacked, not taken over: there is nothing to confirm or to clear.
+    if (attack && !attack.expects_action) continue;
+    const id = (finding as { id?: string }).id ?? finding.event_id;
+    verdicts.push({
+      kind: 'feedback',
+      feedback_id: `analyst-${id}`,
+      occurred_at: new Date(at + ANALYST_DELAY_MS).toISOString(),
+      user_id: finding.user_id,
+      decision_id: id,
+      decision_action: finding.action,
+      analyst: 'simulated-analyst',
+      ...(attack
+        ? { verdict: 'confirmed', reason: `${attack.type} (${attack.id})` }
+        : {
+            verdict: 'benign',
+            reason: 'judged benign',
+            ...(finding.signals?.length && {
+              allowlist: { scope: 'user', signals: [...new Set(finding.signals)] },
+            }),
+          }),
+    });
+  }
+  return verdicts.sort((a, b) =>
+    String((a as { occurred_at: string }).occurred_at).localeCompare(
+      (b as { occurred_at: string }).occurred_at,
+    ),
+  );
 }
 
 const cell = (x: number | null) => (x === null ? '–' : x.toFixed(3));

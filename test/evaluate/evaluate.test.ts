@@ -71,3 +71,39 @@ test('precision, recall and false alerts per 1,000 users per day are counted fro
   assert.equal(result.falseAlertsPer1000UsersPerDay, 0.2);
   assert.equal(result.falseRevocationsPer10000UsersPerDay, 1);
 });
+
+test('a perfect analyst confirms a takeover an hour after its decision, clears the rest, and leaves a spray alone', async () => {
+  const { analystVerdicts } = await import('../../src/evaluate/evaluate.ts');
+  const spray: Truth = {
+    ...attack('a3', 'password_spray', 'u3', ['e9'], '2026-03-07T10:00:00Z', ['password_spray']),
+    expects_action: false,
+  };
+  const decision = (id: string, event_id: string, user_id: string, occurred_at: string): Finding =>
+    ({
+      kind: 'decision',
+      id,
+      event_id,
+      user_id,
+      occurred_at,
+      action: 'step_up',
+      signals: ['new_country'],
+    }) as Finding;
+  const verdicts = analystVerdicts(
+    [
+      decision('d1', 'e1', 'u1', '2026-03-05T10:00:00Z'),
+      decision('d2', 'x1', 'u4', '2026-03-05T09:00:00Z'),
+      decision('d3', 'e9', 'u3', '2026-03-07T10:00:00Z'),
+    ],
+    [...truth, spray],
+  );
+  assert.deepEqual(
+    verdicts.map((v) => {
+      const { decision_id, verdict, occurred_at, allowlist } = v as Record<string, unknown>;
+      return [decision_id, verdict, occurred_at, allowlist];
+    }),
+    [
+      ['d2', 'benign', '2026-03-05T10:00:00.000Z', { scope: 'user', signals: ['new_country'] }],
+      ['d1', 'confirmed', '2026-03-05T11:00:00.000Z', undefined],
+    ],
+  );
+});
