@@ -39,6 +39,10 @@ const COMMANDS: Record<
     summary: "send an analyst's verdict on a decision (confirmed or benign) to the feedback topic",
     load: () => import('./feedback.ts'),
   },
+  allowlist: {
+    summary: 'list the allowlist entries still acting, with who, why and when they end',
+    load: () => import('./allowlist.ts'),
+  },
   config: {
     summary: 'validate the configuration and print it with secrets redacted',
     load: () => import('./config.ts'),

@@ -104,8 +104,8 @@ export function applyUserOp(
 }
 
 /** The entries still acting at `atMs`: an expired one stops on its own, whatever was sent after it. */
-function withAllowlist<T extends AuthView | AccessView>(record: UserRecord, atMs: number, view: T): T {
-  const active: AllowEntry[] = (record.allow ?? [])
+export function allowlistOf(record: Pick<UserRecord, 'allow'>, atMs: number): AllowEntry[] {
+  return (record.allow ?? [])
     .filter(([expiresMs]) => expiresMs > atMs)
     .map(([expiresMs, signals, network, owner, reason, id]) => ({
       id,
@@ -115,6 +115,10 @@ function withAllowlist<T extends AuthView | AccessView>(record: UserRecord, atMs
       reason,
       expiresMs,
     }));
+}
+
+function withAllowlist<T extends AuthView | AccessView>(record: UserRecord, atMs: number, view: T): T {
+  const active = allowlistOf(record, atMs);
   return active.length ? { ...view, allowlist: active } : view;
 }
 

@@ -14,6 +14,11 @@ export class StateKeys {
     return `${this.#prefix}{u:${user}}:state`;
   }
 
+  /** A SCAN pattern that matches every user's record hash. */
+  userPattern(): string {
+    return `${this.#prefix.replace(/[*?[\]\\]/g, '\\$&')}{u:*}:state`;
+  }
+
   /** Hash of the first replies of failures from an address not yet released. */
   ipReplies(ip: string): string {
     return `${this.#prefix}{ip:${ip}}:replies`;
