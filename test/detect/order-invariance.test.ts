@@ -28,9 +28,7 @@ async function flagged(events: readonly RawEvent[], sizes: readonly number[]): P
   const engine = engineOn(new MemoryStateStore(limitsFor(settings)), settings);
   const outcomes = await runStream(engine, [...HISTORY, ...events], sizes);
   const found = new Set(
-    outcomes.flatMap((o) =>
-      o.status === 'rejected' ? [] : o.signals.map((s) => `${subjectOf(s)} ${s.type}`),
-    ),
+    outcomes.flatMap((o) => ('signals' in o ? o.signals.map((s) => `${subjectOf(s)} ${s.type}`) : [])),
   );
   return [...found].sort();
 }

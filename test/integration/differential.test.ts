@@ -15,6 +15,7 @@ import {
   limitsFor,
   ordinaryStream,
   runStream,
+  streamWithFeedback,
   type RawEvent,
 } from '../state/generated-streams.ts';
 
@@ -67,6 +68,7 @@ for (const [name, stream] of [
     ordinaryStream.chain((events) => disorderedBy([...events, ...events.slice(0, 5)], 120_000)),
   ],
   ['hostile', hostileStream],
+  ['verdict-bearing', streamWithFeedback],
 ] as const) {
   test(`differential: ${name} streams give identical findings in memory, on Redis and on Redis Cluster`, async (t) => {
     const standalone = await createRedis(t, 'standalone');

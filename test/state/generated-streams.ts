@@ -5,7 +5,7 @@ import { Enricher } from '../../src/enrich/enrich.ts';
 import { GeoLocator } from '../../src/enrich/geo.ts';
 import { NetworkClassifier } from '../../src/enrich/networks.ts';
 import { fixedClock } from '../../src/events/event-time.ts';
-import { Engine, stateLimits, type Outcome } from '../../src/pipeline/engine.ts';
+import { Engine, stateLimits, type FeedbackOutcome, type Outcome } from '../../src/pipeline/engine.ts';
 import type { StateStore } from '../../src/state/store.ts';
 
 /**
@@ -183,6 +183,56 @@ export const hostileStream = fc
     fc.subarray(events).map((again) => [...events, ...again]),
   );
 
+/** Analysts' verdicts on the generated users: benign ones that teach and allowlist, confirmed ones. */
+const verdict = fc.oneof(
+  fc.record({
+    kind: fc.constant('feedback'),
+    feedback_id: freshIds,
+    occurred_at: minutes.map((ms) => new Date(ms).toISOString()),
+    user_id: user,
+    decision_id: fc.constant('d'),
+    verdict: fc.constant('benign'),
+    analyst: fc.constant('sam'),
+    reason: fc.constant('known'),
+    device_id: fc.constantFrom('d2', 'd3'),
+    country: fc.constantFrom('DE', 'GB', 'CA'),
+    allowlist: fc.oneof(
+      fc.record({
+        scope: fc.constant('user'),
+        signals: fc.constant(['new_country', 'unusual_request_rate']),
+      }),
+      fc.record({
+        scope: fc.constant('network'),
+        network: fc.constantFrom('87.173.221.0/24', '2a01:cb00:1:2::/64'),
+        expires_at: fc.constant(new Date(BASE + 15 * MIN).toISOString()),
+      }),
+    ),
+  }),
+  fc.record({
+    kind: fc.constant('feedback'),
+    feedback_id: freshIds,
+    occurred_at: minutes.map((ms) => new Date(ms).toISOString()),
+    user_id: user,
+    decision_id: fc.constant('d'),
+    verdict: fc.constant('confirmed'),
+    analyst: fc.constant('sam'),
+    reason: fc.constant('phished'),
+    device_id: fc.constantFrom('d1', 'd2'),
+  }),
+);
+
+/** An ordinary stream with a few verdicts among its events, some sent twice. */
+export const streamWithFeedback = ordinaryStream.chain((events) =>
+  fc
+    .array(fc.tuple(fc.nat({ max: events.length }), verdict, fc.boolean()), { maxLength: 4 })
+    .map((inserts) => {
+      const stream: RawEvent[] = [...events];
+      for (const [at, feedback, twice] of inserts)
+        stream.splice(at, 0, ...(twice ? [feedback, feedback] : [feedback]));
+      return stream;
+    }),
+);
+
 /**
  * Shuffles a stream within `windowMs` of event time: sorted by time plus a random delay of up to the
  * window, as out-of-order delivery does.
@@ -211,14 +261,26 @@ export function engineOn(store: StateStore, overrides: Record<string, unknown> =
 export const limitsFor = (overrides: Record<string, unknown> = EAGER) =>
   stateLimits(detectSchema.parse(overrides));
 
-/** Runs a stream in batches of the given sizes, releasing each as the pipeline does. */
+/**
+ * Runs a stream in batches of the given sizes, releasing each as the pipeline does. A verdict ends
+ * the batch before it and is applied on its own, as `vigil replay` applies it.
+ */
 export async function runStream(engine: Engine, events: readonly RawEvent[], batchSizes: readonly number[]) {
-  const outcomes: Outcome[] = [];
+  const outcomes: (Outcome | FeedbackOutcome)[] = [];
   let at = 0;
   for (let i = 0; at < events.length; i++) {
     const size = batchSizes[i % batchSizes.length] ?? 1;
-    const batch = events.slice(at, at + size).map((event) => ({ value: JSON.stringify(event) }));
-    at += size;
+    const upTo = events.slice(at, at + size).findIndex((event) => event.kind === 'feedback');
+    if (upTo === 0) {
+      const verdicts = await engine.feedback([{ value: JSON.stringify(events[at]) }]);
+      await verdicts.release();
+      outcomes.push(...verdicts.outcomes);
+      at++;
+      continue;
+    }
+    const taken = upTo > 0 ? upTo : size;
+    const batch = events.slice(at, at + taken).map((event) => ({ value: JSON.stringify(event) }));
+    at += taken;
     const processed = await engine.process(batch);
     await processed.release();
     outcomes.push(...processed.outcomes);
@@ -227,15 +289,22 @@ export async function runStream(engine: Engine, events: readonly RawEvent[], bat
 }
 
 /** What a store must not change: every outcome, signal and decision, with ids and evidence. */
-export function findings(outcomes: readonly Outcome[]) {
+export function findings(outcomes: readonly (Outcome | FeedbackOutcome)[]) {
   return outcomes.map((outcome) =>
     outcome.status === 'rejected'
       ? { status: outcome.status, code: outcome.code }
-      : {
-          status: outcome.status,
-          key: outcome.key,
-          signals: outcome.signals.map(({ id, type, evidence }) => ({ id, type, evidence })),
-          decision: outcome.decision && { id: outcome.decision.id, action: outcome.decision.action },
-        },
+      : !('signals' in outcome)
+        ? {
+            status: outcome.status,
+            key: outcome.key,
+            changed: outcome.changed,
+            decision: outcome.decision?.id,
+          }
+        : {
+            status: outcome.status,
+            key: outcome.key,
+            signals: outcome.signals.map(({ id, type, evidence }) => ({ id, type, evidence })),
+            decision: outcome.decision && { id: outcome.decision.id, action: outcome.decision.action },
+          },
   );
 }
