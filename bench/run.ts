@@ -8,6 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { createEngine } from '../src/cli/wiring.ts';
 import { loadConfig } from '../src/config/index.ts';
@@ -25,6 +26,7 @@ import { connectRedis } from '../src/state/redis/connect.ts';
 import { StateKeys } from '../src/state/redis/keys.ts';
 import { RedisStateStore } from '../src/state/redis/store.ts';
 import { KAFKA_BROKERS, REDIS_URL, SEARCH_URL } from '../test/harness/endpoints.ts';
+import { countWrites } from '../test/harness/factories.ts';
 import { readPid } from '../test/harness/processes.ts';
 import { STACK_DIR, stackDown, stackServices, stackUp } from '../test/harness/stack.ts';
 import { produceEvents } from '../test/harness/streams.ts';
@@ -279,13 +281,6 @@ async function main() {
     new RedisStateStore(redis, new StateKeys(prefix), stateLimits(config.detect)),
     quiet,
   ).engine;
-  let writes = 0;
-  const stream = (redis as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
-  const write = stream.write.bind(stream);
-  stream.write = (...args: unknown[]) => {
-    writes++;
-    return write(...args);
-  };
   const scriptCalls = async () =>
     [...(await redis.info('commandstats')).matchAll(/cmdstat_(evalsha|eval):calls=(\d+)/g)].reduce(
       (s, m) => s + Number(m[2]),
@@ -297,7 +292,7 @@ async function main() {
     const seconds = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)![1]);
     return seconds('used_cpu_user') + seconds('used_cpu_sys');
   };
-  writes = 0;
+  const writes = countWrites(redis as Redis);
   const BATCH = 500;
   let released: Promise<void> = Promise.resolve();
   const redisCpuBefore = await redisCpu();
@@ -316,10 +311,9 @@ async function main() {
     node: (nodeCpu.user + nodeCpu.system) / total,
     redis: (((await redisCpu()) - redisCpuBefore) * 1e6) / total,
   };
-  const roundTrips = writes;
+  const roundTrips = writes.stop();
   // The processor's own copy of its users' state (the cache of the Redis store), per user.
   const heapPerUser = (heapUsed() - heapBefore) / USERS;
-  stream.write = write;
   const calls = (await scriptCalls()) - callsBefore;
   const keys = await redis.keys(`${prefix}*`);
   const users = new Set(keys.filter((k) => k.includes('{u:')).map((k) => /\{u:([^}]*)\}/.exec(k)![1]));
