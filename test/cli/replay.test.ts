@@ -47,6 +47,8 @@ test('the demo finds the six planted incidents in the sample and nothing else', 
   assert.deepEqual([travel.distanceKm, travel.gapSeconds, travel.speedKmh], [9508.1, 2700, 12644]);
   assert.match(stderr, /^events 2592 \(rejected 0, duplicates 1\)$/m);
   assert.match(stderr, /^ {2}revoke_sessions +2$/m);
+  // Piped, no progress line: nothing redrawn, no escape sequence.
+  assert.doesNotMatch(stderr, /[\r\u001b]/);
 });
 
 test('replay reads standard input and reports rejected lines with their number and reason', async () => {
