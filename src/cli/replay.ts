@@ -151,6 +151,7 @@ function clockOf(asOf: string | undefined): EventClock | undefined {
   const atMs = Date.parse(asOf);
   return Number.isNaN(atMs) ? undefined : fixedClock(atMs);
 }
+
 /** Colours only on a terminal that has them: Node's check honours NO_COLOR, FORCE_COLOR and TERM=dumb. */
 const colourOn = (stream: NodeJS.WriteStream) => stream.isTTY === true && stream.hasColors();
 
@@ -165,16 +166,13 @@ async function openInput(file: string): Promise<Input | string> {
   if (file === '-') return { stream: process.stdin };
   try {
     const handle = await open(file);
-    const { size, isDirectory } = await handle.stat().then((stat) => ({
-      size: stat.size,
-      isDirectory: stat.isDirectory(),
-    }));
-    if (isDirectory) {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) {
       await handle.close();
       return 'is a directory';
     }
     const stream = handle.createReadStream();
-    return { stream, read: () => (size > 0 ? stream.bytesRead / size : 1) };
+    return { stream, read: () => (stat.size > 0 ? stream.bytesRead / stat.size : 1) };
   } catch (error) {
     return describe(error as Error);
   }
