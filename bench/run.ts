@@ -17,6 +17,7 @@ import { GeoLocator } from '../src/enrich/geo.ts';
 import { NetworkClassifier } from '../src/enrich/networks.ts';
 import { parseEvent } from '../src/events/index.ts';
 import { createLogger } from '../src/ops/logger.ts';
+import { TtyProgress } from '../src/ops/tty-progress.ts';
 import { stateLimits } from '../src/pipeline/engine.ts';
 import { simulate } from '../src/simulate/scenario.ts';
 import { documentsOf } from '../src/sinks/search/documents.ts';
@@ -33,7 +34,13 @@ import { produceEvents } from '../test/harness/streams.ts';
 import { deployment, runVigil, startVigil, waitReady } from '../test/harness/vigil-process.ts';
 
 const USERS = Number(process.env.VIGIL_BENCH_USERS ?? 1000);
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const progress = new TtyProgress(process.stderr);
+const log = (line: string) => progress.note(line);
+/** A step of the run: its name on a line of its own, and on a terminal a progress line counting its events. */
+const phase = (label: string, total?: number) => {
+  log(label);
+  progress.start({ label, unit: 'events', ...(total !== undefined && { total }) });
+};
 const cleanups: (() => unknown)[] = [];
 const context = { after: (fn: () => unknown) => cleanups.push(fn) } as unknown as TestContext;
 const quiet = createLogger({ level: 'warn', destination: process.stderr });
@@ -89,6 +96,7 @@ async function rawConsumer(env: Record<string, string>, total: number): Promise<
       eachBatch: async ({ batch }) => {
         first ||= performance.now();
         seen += batch.messages.length;
+        progress.update(seen);
         if (seen >= total) resolve((performance.now() - first) / 1000);
       },
     });
@@ -150,6 +158,7 @@ async function vigilThroughput(env: Record<string, string>, total: number, args:
         `vigil_consumer_lag\\{topic="${env.VIGIL_TOPIC_DOCUMENTS}"[^}]*\\}`,
       );
       if (consumed! > 0 && !first) first = now;
+      progress.update(processed!);
       if (indexed !== last.indexed) last = { indexed: indexed!, at: now };
       if (processed! >= total && !indexing) return total / ((now - first) / 1000);
       if (processed! >= total && documentsLag === 0 && now - last.at > 1000)
@@ -205,6 +214,7 @@ async function latency(
       };
     });
     produced = upTo;
+    progress.update(produced);
     const user = `latency-${rate}-${tick}`;
     const now = Date.now();
     const burst = Array.from({ length: 5 }, (_, i) => ({
@@ -260,6 +270,7 @@ async function main() {
     await work();
     return (performance.now() - started) / 1000;
   };
+  phase('stages in process', total);
   const stages: Record<string, number> = {};
   stages.parse = rate(await time(() => lines.forEach((line) => JSON.parse(line))));
   stages['parse + validate'] = rate(await time(() => lines.forEach((line) => parseEvent(line))));
@@ -302,6 +313,7 @@ async function main() {
       for (let i = 0; i < total; i += BATCH) {
         const { release } = await redisEngine.process(lines.slice(i, i + BATCH).map((value) => ({ value })));
         released = release();
+        progress.update(Math.min(total, i + BATCH));
       }
       await released;
     }),
@@ -325,6 +337,7 @@ async function main() {
 
   const memoryEngine = createEngine(config, new MemoryStateStore(stateLimits(config.detect)), quiet).engine;
   const documents: ReturnType<typeof documentsOf>[] = [];
+  phase('replay (in-memory state)', total);
   const replaySeconds = await time(async () => {
     for (let i = 0; i < total; i += BATCH) {
       const { outcomes, release } = await memoryEngine.process(
@@ -332,6 +345,7 @@ async function main() {
       );
       await release();
       for (const outcome of outcomes) documents.push(documentsOf(outcome, 'bench-ceiling'));
+      progress.update(Math.min(total, i + BATCH));
     }
   });
 
@@ -344,9 +358,9 @@ async function main() {
     VIGIL_LOG_LEVEL: 'error',
   };
   await runVigil(env, ['setup']);
-  log('producing the stream');
+  phase('producing the stream');
   await produceEvents(env, lines);
-  log('raw consumer');
+  phase('raw consumer', total);
   const raw = await rawConsumer(env, total);
   /** The stream's topics with a group, state and outputs of their own, for one contender. */
   const own = (run: string) => ({
@@ -366,7 +380,7 @@ async function main() {
   };
   const throughput: Record<string, Awaited<ReturnType<typeof vigilThroughput>>> = {};
   for (const [name, { args }] of Object.entries(paths)) {
-    log(`${name} path`);
+    phase(`${name} path`, total);
     const run = `${d.name}-${name}`;
     await runVigil(own(run), ['setup', '--skip-search']);
     throughput[name] = await vigilThroughput(own(run), total, args);
@@ -387,7 +401,7 @@ async function main() {
   for (const name of ['detection', 'split', 'full'] as const)
     for (const share of [0.5, 0.8]) {
       const rate = Math.round(throughput[name]!.eventsPerSecond * share);
-      log(`latency, ${name} path, at ${rate} ev/s`);
+      phase(`latency, ${name} path, at ${rate} ev/s`);
       const run = `${d.name}-lat-${name}-${share * 10}`;
       const latencyEnv = {
         ...own(run),
@@ -402,7 +416,7 @@ async function main() {
       });
     }
 
-  log('search ceiling');
+  phase('search ceiling', documents.length);
   const { client } = await connectSearch({
     url: SEARCH_URL,
     engine: 'auto',
@@ -423,6 +437,7 @@ async function main() {
         await client.bulk({
           operations: chunk.flatMap((doc) => [{ index: { _index: doc.index, _id: doc.id } }, doc.body]),
         });
+        progress.update(Math.min(documents.length, i + perBatch));
       }
     }),
   );
@@ -431,6 +446,7 @@ async function main() {
   await client.close();
   geo.close();
   for (const cleanup of cleanups.reverse()) await cleanup();
+  progress.end();
 
   const searchCeiling = total / ceiling.result;
   const pct = (x: number) => `${Math.round(x * 100)} %`;
@@ -538,6 +554,7 @@ ${latencies.map((l) => `| \`vigil ${l.path}\`${l.path.includes('--no-index') ? '
 main().then(
   () => process.exit(0),
   async (error: unknown) => {
+    progress.end();
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
     console.error(error);
     process.exit(1);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Admin, ConfigResourceTypes } from 'kafkajs';
 import { loadConfig, redactSecrets } from '../config/index.ts';
 import { createLogger } from '../ops/logger.ts';
+import { TtyProgress } from '../ops/tty-progress.ts';
 import { kibanaSavedObjects } from '../dashboards/kibana.ts';
 import { importIntoKibana } from '../dashboards/kibana-import.ts';
 import { addSecurityIndexPattern, SECURITY_DEFAULT_INDEX } from '../dashboards/kibana-settings.ts';
@@ -20,7 +21,7 @@ ingest pipeline that stamps event.ingested. With --kibana, also imports Vigil's 
 dashboards into that Kibana, for the configured index prefix, with the search engine's credentials,
 and adds "<prefix>-*" to the Security app's default indices (the securitySolution:defaultIndex
 advanced setting), where its Alerts, Users and Hosts views find Vigil's documents. Idempotent: safe
-to run on every deploy.`;
+to run on every deploy. On a terminal, a line on stderr says which step it is on.`;
 
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -37,22 +38,48 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const logger = createLogger({ level: config.ops.logLevel });
-  if (!values['skip-kafka']) await setupTopics(config, logger);
-  if (!values['skip-search']) await setupTemplates(config, logger);
-  if (values.kibana) {
-    const objects = kibanaSavedObjects(config.search.indexPrefix);
-    const { successCount } = await importIntoKibana(values.kibana, objects, config.search);
-    logger.info(
-      { kibana: redactSecrets(values.kibana), objects: successCount },
-      'Kibana dashboards imported',
-    );
-    const pattern = `${config.search.indexPrefix}-*`;
-    const { added } = await addSecurityIndexPattern(values.kibana, pattern, config.search);
-    logger.info(
-      { kibana: redactSecrets(values.kibana), setting: SECURITY_DEFAULT_INDEX, pattern, added },
-      'Kibana Security reads Vigil documents',
-    );
+  const progress = new TtyProgress(process.stderr);
+  const logger = createLogger({
+    level: config.ops.logLevel,
+    // Log lines go above the progress line, written as they come so the two never interleave.
+    ...(progress.active && { destination: progress.around(process.stdout) }),
+  });
+  const kibana = values.kibana;
+  const steps: { name: string; run: () => Promise<void> }[] = [];
+  if (!values['skip-kafka']) steps.push({ name: 'Kafka topics', run: () => setupTopics(config, logger) });
+  if (!values['skip-search'])
+    steps.push({ name: 'index templates', run: () => setupTemplates(config, logger) });
+  if (kibana !== undefined) {
+    steps.push({
+      name: 'Kibana dashboards',
+      run: async () => {
+        const objects = kibanaSavedObjects(config.search.indexPrefix);
+        const { successCount } = await importIntoKibana(kibana, objects, config.search);
+        logger.info({ kibana: redactSecrets(kibana), objects: successCount }, 'Kibana dashboards imported');
+      },
+    });
+    steps.push({
+      name: 'Kibana Security indices',
+      run: async () => {
+        const pattern = `${config.search.indexPrefix}-*`;
+        const { added } = await addSecurityIndexPattern(kibana, pattern, config.search);
+        logger.info(
+          { kibana: redactSecrets(kibana), setting: SECURITY_DEFAULT_INDEX, pattern, added },
+          'Kibana Security reads Vigil documents',
+        );
+      },
+    });
+  }
+  progress.start({ label: 'setup', unit: 'steps', total: steps.length, rate: false });
+  try {
+    for (const [done, step] of steps.entries()) {
+      progress.update(done, { label: `setup: ${step.name}` });
+      await step.run();
+    }
+    progress.update(steps.length, { label: 'setup' });
+    progress.end({ keep: true });
+  } finally {
+    progress.end();
   }
   return 0;
 }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { TtyProgress } from '../ops/tty-progress.ts';
 import { Partitions } from '../simulate/partitions.ts';
 import { simulate } from '../simulate/scenario.ts';
 
@@ -9,8 +10,8 @@ const HELP = `usage: vigil simulate [--users N] [--days N] [--seed N] [--start I
                       [--truth FILE] [--out FILE | --kafka [--rate EVENTS_PER_S]]
 
 Writes a synthetic company's auth and access events as NDJSON (stdout, or --out), or produces them to
-the Kafka topics of the configuration at --rate, keyed by user. The ground truth (a population line,
-then one line per labelled attack) goes to --truth. The corporate VPN egress it uses is in the
+the Kafka topics of the configuration at --rate, keyed by user, with a progress line on stderr when it
+is a terminal. The ground truth (a population line, then one line per labelled attack) goes to --truth. The corporate VPN egress it uses is in the
 population line: set those networks as VIGIL_TRUSTED_NETWORKS, as a deployment would.`;
 
 export async function main(args: string[]): Promise<number> {
@@ -80,11 +81,15 @@ export async function main(args: string[]): Promise<number> {
 }
 
 async function produce(events: readonly Record<string, unknown>[], rate: number): Promise<void> {
+  const progress = new TtyProgress(process.stderr);
+  progress.start({ label: 'connecting to Kafka', unit: 'events', total: events.length, rate: false });
   const partitions = await Partitions.connect();
+  progress.start({ label: 'producing to Kafka', unit: 'events', total: events.length });
   const started = performance.now();
   const batch = rate > 0 ? Math.max(1, Math.ceil(rate / 50)) : 1000;
   for (let i = 0; i < events.length; i += batch) {
     await partitions.send(events.slice(i, i + batch));
+    progress.update(Math.min(events.length, i + batch));
     // Open loop: the schedule is fixed in advance, whatever the consumer does.
     if (rate > 0) {
       const due = started + ((i + batch) / rate) * 1000;
@@ -92,5 +97,6 @@ async function produce(events: readonly Record<string, unknown>[], rate: number)
       if (wait > 0) await sleep(wait);
     }
   }
+  progress.end({ keep: true });
   await partitions.close();
 }
