@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Partitions } from '../simulate/partitions.ts';
 import { simulate } from '../simulate/scenario.ts';
+import { awaitDependencies, commandSettings, stackNotice } from './lifecycle.ts';
 
 const HELP = `usage: vigil simulate [--users N] [--days N] [--seed N] [--start ISO] [--attacks N]
                       [--truth FILE] [--out FILE | --kafka [--rate EVENTS_PER_S]]
@@ -80,7 +81,11 @@ export async function main(args: string[]): Promise<number> {
 }
 
 async function produce(events: readonly Record<string, unknown>[], rate: number): Promise<void> {
-  const partitions = await Partitions.connect();
+  const settings = commandSettings();
+  const notice = stackNotice(settings.stack);
+  if (notice) process.stderr.write(`vigil simulate: ${notice}\n`);
+  await awaitDependencies(settings, { kafka: true });
+  const partitions = await Partitions.connect(settings.config);
   const started = performance.now();
   const batch = rate > 0 ? Math.max(1, Math.ceil(rate / 50)) : 1000;
   for (let i = 0; i < events.length; i += batch) {

@@ -1,6 +1,6 @@
 import { forgetHaStartedDuringRun, RUN_TEARDOWN_ENV, stopHaStartedDuringRun } from './ha-stack.ts';
 import { describeMissing, missingPrerequisite } from './prerequisites.ts';
-import { stackDown, stackServices, stackUp } from './stack.ts';
+import { stackDown, stackServices, stackUp, writeStackSettings } from './stack.ts';
 
 /** `npm test` starts what is not running and, at the end, stops only what it started. */
 let startedHere: string[] = [];
@@ -15,6 +15,7 @@ export async function globalSetup(): Promise<void> {
   forgetHaStartedDuringRun();
   const reports = await stackUp(stackServices(), (line) => console.log(`# ${line}`));
   startedHere = reports.map((report) => report.name);
+  writeStackSettings();
   // Test files run in child processes that inherit this: the production-shaped stack a fault test
   // starts on demand then stays up for the other files that need it, and is stopped below.
   process.env[RUN_TEARDOWN_ENV] = '1';
