@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import {
   LOCAL_STACK_FILE,
   loadSettings,
@@ -16,7 +16,7 @@ import { awaitReachable, dependenciesOf, type Dependency } from './reachable.ts'
  * `npm run stack:up` wrote one.
  */
 export function commandSettings(): LoadedSettings {
-  return loadSettings({ stackFile: LOCAL_STACK_FILE });
+  return loadSettings({ stackFile: resolve(LOCAL_STACK_FILE) });
 }
 
 /** One line naming the local stack's file and the settings it supplied, or nothing when none did. */

@@ -1,12 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { ENV_SETTINGS } from './env.ts';
 
 /**
  * The local stack's settings: `npm run stack:up` writes the endpoints it listens on (off the usual
  * ports, so they never meet the machine's own services) to this git-ignored file of the checkout, and
- * every command reads it when present, under any configuration file and variable that is set.
+ * every command reads it from its working directory (the checkout's root under `npm run`) when
+ * present, under any configuration file and variable that is set.
  */
-export const LOCAL_STACK_FILE = fileURLToPath(new URL('../../.stack/vigil.json', import.meta.url));
+export const LOCAL_STACK_FILE = '.stack/vigil.json';
 
 type Tree = Record<string, unknown>;
 

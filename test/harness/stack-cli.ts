@@ -1,5 +1,4 @@
 import { relative } from 'node:path';
-import { LOCAL_STACK_FILE } from '../../src/config/index.ts';
 import {
   haServices,
   removeStackSettings,
@@ -8,6 +7,7 @@ import {
   stackServices,
   stackStatus,
   stackUp,
+  STACK_SETTINGS_FILE,
   writeStackSettings,
 } from './stack.ts';
 
@@ -20,7 +20,7 @@ const onDemand = Object.values(haServices());
 const all = [...always, ...onDemand];
 const named = all.filter((service) => names.includes(service.name));
 const log = (line: string) => console.log(line);
-const settingsFile = relative(process.cwd(), LOCAL_STACK_FILE);
+const settingsFile = relative(process.cwd(), STACK_SETTINGS_FILE);
 
 try {
   switch (command) {

@@ -15,6 +15,8 @@ import type { Service } from './service.ts';
 
 /** Data and logs of the running stack: one git-ignored folder in the checkout. */
 export const STACK_DIR = resolve(import.meta.dirname, '../../.stack');
+/** Vigil's settings for the stack, where commands run from the checkout's root look for them. */
+export const STACK_SETTINGS_FILE = resolve(import.meta.dirname, '../..', LOCAL_STACK_FILE);
 /** Downloads (Maven jars) that outlive a checkout, so a second run on the same machine fetches nothing. */
 export const CACHE_DIR = process.env.VIGIL_CACHE_DIR ?? join(homedir(), '.cache', 'vigil');
 
@@ -83,7 +85,10 @@ export async function stackUp(
  * node cannot place them, and its indices would stay yellow), and a signing key of the stack's own,
  * made once, with its JWKS beside it.
  */
-export function writeStackSettings(file = LOCAL_STACK_FILE, stackDir = STACK_DIR): Record<string, unknown> {
+export function writeStackSettings(
+  file = STACK_SETTINGS_FILE,
+  stackDir = STACK_DIR,
+): Record<string, unknown> {
   const keys = join(stackDir, 'keys');
   const keyFile = join(keys, 'signing-key.pem');
   if (!existsSync(keyFile)) {
@@ -105,14 +110,14 @@ export function writeStackSettings(file = LOCAL_STACK_FILE, stackDir = STACK_DIR
 }
 
 /** The settings file's contents as `export VIGIL_…=…` lines, or nothing when there is no file. */
-export function stackExports(file = LOCAL_STACK_FILE): string[] | undefined {
+export function stackExports(file = STACK_SETTINGS_FILE): string[] | undefined {
   if (!existsSync(file)) return undefined;
   const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   return settingsAsVariables(settings).map(([name, value]) => `export ${name}=${value}`);
 }
 
 /** Once the stack is down its settings would point at nothing; the key stays for the next start. */
-export function removeStackSettings(file = LOCAL_STACK_FILE): void {
+export function removeStackSettings(file = STACK_SETTINGS_FILE): void {
   rmSync(file, { force: true });
 }
 
