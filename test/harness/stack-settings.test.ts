@@ -83,7 +83,7 @@ test('`vigil setup` with no endpoint variable uses the stack, says so, and its i
     notice?.msg,
     `using the local stack's settings from .stack/vigil.json: VIGIL_KAFKA_BROKERS=${KAFKA_BROKERS.join(',')} VIGIL_REDIS_URLS=${REDIS_URL} VIGIL_SEARCH_URL=${SEARCH_URL} VIGIL_SEARCH_REPLICAS=0 VIGIL_SIGNING_KEY_FILE=${join(dir, '.stack', 'keys', 'signing-key.pem')}`,
   );
-  assert.equal(ready?.msg, 'index templates ready');
+  assert.equal(ready?.msg, 'index templates and ingest pipeline ready');
   const index = `${prefix}-signals-2026.12`;
   await client.indices.create({ index });
   const health = await client.cluster.health({ index, wait_for_status: 'green', timeout: '10s' });

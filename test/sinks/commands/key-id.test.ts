@@ -92,7 +92,7 @@ test('keygen names the key by its thumbprint; the key file alone then signs with
   assert.equal(kid, keyThumbprint(key.privateKey));
   assert.equal(
     stderr,
-    `wrote ${keyFile} and jwks.json (key id ${kid}); set VIGIL_SIGNING_KEY_FILE=${keyFile}\n`,
+    `wrote ${keyFile} and jwks.json (key id ${kid}); set VIGIL_SIGNING_KEY_FILE=${keyFile} VIGIL_SIGNING_ALGORITHM=Ed25519\n`,
   );
 });
 
