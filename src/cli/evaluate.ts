@@ -1,10 +1,10 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.ts';
 import { evaluate, renderEvaluation, type Finding } from '../evaluate/evaluate.ts';
 import { findingsFromSearch } from '../evaluate/from-search.ts';
 import type { Population, Truth } from '../simulate/scenario.ts';
+import { awaitDependencies, commandSettings, stackNotice } from './lifecycle.ts';
 
 const HELP = `usage: vigil evaluate --truth FILE [findings.ndjson | - | --from-search] [--json]
 
@@ -29,9 +29,7 @@ export async function main(args: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   // Findings first: in `simulate | replay | evaluate` the truth file is complete once the stream ends.
-  const findings = values['from-search']
-    ? await findingsFromSearch(loadConfig().search)
-    : await readFindings(positionals[0] ?? '-');
+  const findings = values['from-search'] ? await searchFindings() : await readFindings(positionals[0] ?? '-');
   const [population, ...truth] = readFileSync(values.truth, 'utf8')
     .trim()
     .split('\n')
@@ -43,6 +41,14 @@ export async function main(args: string[]): Promise<number> {
   const result = evaluate(findings, population, truth as Truth[]);
   process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : renderEvaluation(result));
   return 0;
+}
+
+async function searchFindings(): Promise<Finding[]> {
+  const settings = commandSettings();
+  const notice = stackNotice(settings.stack);
+  if (notice) process.stderr.write(`vigil evaluate: ${notice}\n`);
+  await awaitDependencies(settings, { search: true });
+  return findingsFromSearch(settings.config.search);
 }
 
 async function readFindings(file: string): Promise<Finding[]> {

@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.ts';
 import { httpLimitsOf, startHttpServer } from '../ops/http-server.ts';
 import { watchHealth } from '../ops/health.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import { SearchIndexer } from '../pipeline/indexer.ts';
 import { createKafka } from '../pipeline/kafka.ts';
 import { connectSearch } from '../sinks/search/client.ts';
-import { processLogger, stopSignal, waitingFor } from './lifecycle.ts';
+import { awaitDependencies, commandSettings, processLogger, stopSignal, waitingFor } from './lifecycle.ts';
 
 const HELP = `usage: vigil index
 
@@ -20,8 +19,10 @@ export async function main(args: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const config = loadConfig();
-  const logger = processLogger(config);
+  const settings = commandSettings();
+  const { config } = settings;
+  const logger = processLogger(config, settings.stack);
+  await awaitDependencies(settings, { kafka: true, search: true }, logger);
   const waitFor = waitingFor(logger);
   const search = await waitFor('the search engine', () => connectSearch(config.search));
   logger.info({ engine: search.engine, version: search.version }, 'search engine connected');

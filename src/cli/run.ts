@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.ts';
 import { httpLimitsOf, startHttpServer } from '../ops/http-server.ts';
 import { watchHealth } from '../ops/health.ts';
 import { createMetrics } from '../ops/metrics.ts';
@@ -17,7 +16,7 @@ import { connectSearch } from '../sinks/search/client.ts';
 import { connectRedis } from '../state/redis/connect.ts';
 import { StateKeys } from '../state/redis/keys.ts';
 import { RedisStateStore } from '../state/redis/store.ts';
-import { processLogger, stopSignal, waitingFor } from './lifecycle.ts';
+import { awaitDependencies, commandSettings, processLogger, stopSignal, waitingFor } from './lifecycle.ts';
 import { createEngine } from './wiring.ts';
 
 const HELP = `usage: vigil run [--no-search | --no-index]
@@ -42,9 +41,15 @@ export async function main(args: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const config = loadConfig();
+  const settings = commandSettings();
+  const { config } = settings;
   const signingKey = signingKeyFromConfig(config.commands);
-  const logger = processLogger(config);
+  const logger = processLogger(config, settings.stack);
+  await awaitDependencies(
+    settings,
+    { kafka: true, redis: true, search: values.search && values.index, alertmanager: true },
+    logger,
+  );
   const waitFor = waitingFor(logger);
 
   const redis = connectRedis(config.redis);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Admin, ConfigResourceTypes } from 'kafkajs';
-import { loadConfig, redactSecrets } from '../config/index.ts';
+import { redactSecrets, type Config } from '../config/index.ts';
 import { createLogger } from '../ops/logger.ts';
 import { TtyProgress } from '../ops/tty-progress.ts';
 import { kibanaSavedObjects } from '../dashboards/kibana.ts';
@@ -9,6 +9,7 @@ import { addSecurityIndexPattern, SECURITY_DEFAULT_INDEX } from '../dashboards/k
 import { createKafka } from '../pipeline/kafka.ts';
 import { connectSearch } from '../sinks/search/client.ts';
 import { indexTemplates, ingestPipeline } from '../sinks/search/templates.ts';
+import { awaitDependencies, commandSettings, stackNotice } from './lifecycle.ts';
 
 const DOCUMENT_BATCH_BYTES = 16 * 2 ** 20;
 /** kafkajs's `ConfigResourceTypes.TOPIC`, which its CommonJS exports keep from a named import. */
@@ -37,13 +38,17 @@ export async function main(args: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const config = loadConfig();
+  const settings = commandSettings();
+  const { config } = settings;
   const progress = new TtyProgress(process.stderr);
   const logger = createLogger({
     level: config.ops.logLevel,
     // Log lines go above the progress line, written as they come so the two never interleave.
     ...(progress.active && { destination: progress.around(process.stdout) }),
   });
+  const notice = stackNotice(settings.stack);
+  if (notice) logger.info(notice);
+  await awaitDependencies(settings, { kafka: !values['skip-kafka'], search: !values['skip-search'] }, logger);
   const kibana = values.kibana;
   const steps: { name: string; run: () => Promise<void> }[] = [];
   if (!values['skip-kafka']) steps.push({ name: 'Kafka topics', run: () => setupTopics(config, logger) });
@@ -84,10 +89,7 @@ export async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-export async function setupTopics(
-  config: ReturnType<typeof loadConfig>,
-  logger: ReturnType<typeof createLogger>,
-) {
+export async function setupTopics(config: Config, logger: ReturnType<typeof createLogger>) {
   const { topics, partitions, replicationFactor } = config.kafka;
   const admin = createKafka(config.kafka, logger).admin();
   await admin.connect();
@@ -129,16 +131,14 @@ export async function setupTopics(
   }
 }
 
-export async function setupTemplates(
-  config: ReturnType<typeof loadConfig>,
-  logger: ReturnType<typeof createLogger>,
-) {
+export async function setupTemplates(config: Config, logger: ReturnType<typeof createLogger>) {
   const { client, engine, version } = await connectSearch(config.search);
   try {
     const prefix = config.search.indexPrefix;
     // The pipeline first: the templates name it as their indices' default.
     await client.ingest.putPipeline(ingestPipeline(prefix));
-    for (const template of indexTemplates(prefix, engine)) await client.indices.putIndexTemplate(template);
+    for (const template of indexTemplates(prefix, engine, { replicas: config.search.replicas }))
+      await client.indices.putIndexTemplate(template);
     logger.info({ engine, version, prefix }, 'index templates and ingest pipeline ready');
   } finally {
     await client.close();

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { TtyProgress } from '../ops/tty-progress.ts';
 import { Partitions } from '../simulate/partitions.ts';
 import { simulate } from '../simulate/scenario.ts';
+import { awaitDependencies, commandSettings, stackNotice } from './lifecycle.ts';
 
 const HELP = `usage: vigil simulate [--users N] [--days N] [--seed N] [--start ISO] [--attacks N]
                       [--truth FILE] [--out FILE | --kafka [--rate EVENTS_PER_S]]
@@ -81,9 +82,13 @@ export async function main(args: string[]): Promise<number> {
 }
 
 async function produce(events: readonly Record<string, unknown>[], rate: number): Promise<void> {
+  const settings = commandSettings();
+  const notice = stackNotice(settings.stack);
+  if (notice) process.stderr.write(`vigil simulate: ${notice}\n`);
+  await awaitDependencies(settings, { kafka: true });
   const progress = new TtyProgress(process.stderr);
   progress.start({ label: 'connecting to Kafka', unit: 'events', total: events.length, rate: false });
-  const partitions = await Partitions.connect();
+  const partitions = await Partitions.connect(settings.config);
   progress.start({ label: 'producing to Kafka', unit: 'events', total: events.length });
   const started = performance.now();
   const batch = rate > 0 ? Math.max(1, Math.ceil(rate / 50)) : 1000;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/index.ts';
+import { UnreachableError } from './reachable.ts';
 
 /** `vigil <command>`: each command lives in its own module and is loaded only when asked for. */
 const COMMANDS: Record<
@@ -76,8 +77,12 @@ if (name === '--version' || name === '-v') {
   try {
     process.exitCode = await (await COMMANDS[name].load()).main(args);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) process.stderr.write(`vigil: configuration error: ${problem}\n`);
-    process.exitCode = 78; // EX_CONFIG
+    if (error instanceof UnreachableError) {
+      process.stderr.write(`vigil: ${error.message}\n`);
+      process.exitCode = 69; // EX_UNAVAILABLE
+    } else if (error instanceof ConfigError) {
+      for (const problem of error.problems) process.stderr.write(`vigil: configuration error: ${problem}\n`);
+      process.exitCode = 78; // EX_CONFIG
+    } else throw error;
   }
 }

@@ -49,6 +49,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('VIGIL_SEARCH_API_KEY', 'search.apiKey', 'string', true),
   setting('VIGIL_SEARCH_INDEX_PREFIX', 'search.indexPrefix'),
   setting('VIGIL_SEARCH_TLS_REJECT_UNAUTHORIZED', 'search.tlsRejectUnauthorized', 'boolean'),
+  setting('VIGIL_SEARCH_REPLICAS', 'search.replicas', 'number'),
   setting('VIGIL_TRAVEL_MAX_SPEED_KMH', 'detect.travel.maxSpeedKmh', 'number'),
   setting('VIGIL_TRAVEL_MIN_DISTANCE_KM', 'detect.travel.minDistanceKm', 'number'),
   setting('VIGIL_TRUSTED_NETWORKS', 'detect.travel.trustedNetworks', 'list'),
@@ -72,6 +73,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('VIGIL_SIGNING_KEY', 'commands.signingKey', 'string', true),
   setting('VIGIL_SIGNING_KEY_FILE', 'commands.signingKeyFile'),
   setting('VIGIL_SIGNING_KEY_ID', 'commands.keyId'),
+  setting('VIGIL_JWKS_FILE', 'commands.jwksFile'),
   setting('VIGIL_POLICY_FILE', 'policyFile'),
   setting('VIGIL_GEO_DATA_DIR', 'geoDataDir'),
   setting('VIGIL_TRUSTED_GEO_SERVICES', 'trustedGeoServices', 'list'),
@@ -87,6 +89,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('VIGIL_HTTP_MAX_CONNECTIONS', 'ops.httpMaxConnections', 'number'),
   setting('VIGIL_HTTP_TIMEOUT_MS', 'ops.httpTimeoutMs', 'number'),
   setting('VIGIL_STALL_TIMEOUT_MS', 'ops.stallTimeoutMs', 'number'),
+  setting('VIGIL_STARTUP_TIMEOUT_MS', 'ops.startupTimeoutMs', 'number'),
   setting('VIGIL_PROGRESS_INTERVAL_MS', 'ops.progressIntervalMs', 'number'),
   setting('VIGIL_REDACT_PERSONAL_DATA', 'ops.redactPersonalData', 'boolean'),
 ];

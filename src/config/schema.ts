@@ -85,6 +85,11 @@ export const searchSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, "_", "." and "-" only')
     .default('vigil'),
   tlsRejectUnauthorized: z.boolean().default(true),
+  /**
+   * Replicas of each index the templates create; the engine's default (1) when unset. A one-node
+   * cluster cannot place a replica and stays yellow, so the local stack sets 0.
+   */
+  replicas: z.number().int().min(0).optional(),
 });
 
 const tenMinutes = z.number().int().positive().default(600_000);
@@ -170,7 +175,13 @@ export const commandsSchema = z.object({
   /** Private key for that algorithm, PEM; or a file holding it. `vigil keygen` makes one. */
   signingKey: z.string().optional(),
   signingKeyFile: z.string().optional(),
-  keyId: z.string().min(1).default('vigil-1'),
+  /**
+   * `kid` of the commands; when unset, the id the key has in its JWKS (`jwksFile`), else the key's
+   * RFC 7638 thumbprint, the id `vigil keygen` gives it.
+   */
+  keyId: z.string().min(1).optional(),
+  /** The published JWKS, which must hold the signing key; `jwks.json` beside `signingKeyFile` by default. */
+  jwksFile: z.string().optional(),
 });
 
 /** Of a signal and of a page, lowest first. */
@@ -214,6 +225,11 @@ export const opsSchema = z.object({
    * the slowest stage); 0 turns it off. A minute shows a run moving and is 1,440 lines a day.
    */
   progressIntervalMs: z.number().int().nonnegative().default(60_000),
+  /**
+   * How long a command waits at start for Kafka, Redis, the search engine and Alertmanager to accept a
+   * connection before it exits naming the one that did not; long enough for a server starting beside it.
+   */
+  startupTimeoutMs: z.number().int().positive().default(15_000),
 });
 
 export const configSchema = z.object({
