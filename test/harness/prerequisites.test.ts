@@ -17,7 +17,7 @@ test('the list names promtool and amtool with the packages that bring them', () 
       { command: 'amtool', debianPackage: 'prometheus-alertmanager' },
     ],
   );
-  assert.equal(list.length, 9);
+  assert.equal(list.length, 10);
 });
 
 test('an empty PATH misses the first prerequisite, redis-server', () => {
