@@ -20,7 +20,7 @@ interface Session extends Identity {
  * of a session passes the enforcer and is reported as an access event. The addresses come from
  * X-Forwarded-For, as behind a load balancer, so a test can sign in from London and from São Paulo.
  */
-export async function startServiceApp(t: TestContext, emitter: Emitter, enforcer: Enforcer) {
+export async function startServiceApp(t: TestContext, emitter: Emitter, enforcer: Enforcer, port = 0) {
   const sessions = new Map<string, Session>();
   /** When each sign-in's event was handed to the emitter, by session. */
   const signInSentAt = new Map<string, number>();
@@ -30,6 +30,8 @@ export async function startServiceApp(t: TestContext, emitter: Emitter, enforcer
   };
   const app = express();
   app.set('trust proxy', true);
+  // Where an SSF transmitter pushes commands (RFC 8935), before any body parser reads the body.
+  app.post('/ssf/events', enforcer.pushHandler());
   app.use(express.json());
   app.post('/login', async (request, response) => {
     const { user, device } = request.body as { user: string; device: string };
@@ -56,7 +58,7 @@ export async function startServiceApp(t: TestContext, emitter: Emitter, enforcer
     response.locals.vigilRecords = 1;
     response.json({ id: 'r-1' });
   });
-  const server = app.listen(0, '127.0.0.1');
+  const server = app.listen(port, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   t.after(() => {
     server.closeAllConnections();

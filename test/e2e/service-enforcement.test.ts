@@ -13,7 +13,7 @@ import { signSecurityEvent } from '../../src/sinks/commands/security-event.ts';
 import { generateSigningKey, loadSigningKey } from '../../src/sinks/commands/signing.ts';
 import { decisionOf, travelSignal } from '../sinks/fixtures.ts';
 import { KAFKA_BROKERS } from '../harness/endpoints.ts';
-import { deployment, runVigil, startVigil, waitReady } from '../harness/vigil-process.ts';
+import { deployment, freePort, runVigil, startVigil, waitReady } from '../harness/vigil-process.ts';
 import { startServiceApp } from './service-app.ts';
 
 const LONDON = '80.47.7.180';
@@ -29,8 +29,9 @@ async function until(what: string, check: () => boolean, timeoutMs = 30_000) {
 }
 
 /** A Vigil deployment on the local stack, with an emitter for its input topics. */
-async function vigilDeployment(t: TestContext) {
-  const { name, env } = deployment();
+async function vigilDeployment(t: TestContext, extraEnv: Record<string, string> = {}) {
+  const { name, env: base } = deployment();
+  const env = { ...base, ...extraEnv };
   await runVigil(env, ['setup']);
   const vigil = await startVigil(t, env);
   await waitReady(vigil);
@@ -160,4 +161,83 @@ test('e2e over Kafka: London, then São Paulo on a new device; the attacker gets
     restarted.isSessionRevoked('any', 'dave', Date.now() - DAY_MS),
   );
   await until('both revocations read again', () => restarted.stats().enforced.revoke === 2);
+});
+
+const RECEIVER_TOKEN = 'records-service-0123456789abcdef';
+const OTHER_TOKEN = 'another-service-0123456789abcdef';
+
+test('e2e over SSF push: Vigil pushes the revocation to the service, verification included', async (t) => {
+  const { emitter, verification, vigil } = await vigilDeployment(t, {
+    VIGIL_SSF_BEARER_TOKENS: `${RECEIVER_TOKEN},${OTHER_TOKEN}`,
+  });
+  const ops = `http://127.0.0.1:${vigil.port}`;
+  const port = await freePort();
+  const enforcer = createEnforcer({
+    ...verification,
+    ssf: {
+      bearerToken: RECEIVER_TOKEN,
+      transmitterUrl: ops,
+      delivery: {
+        method: 'push',
+        endpointUrl: `http://127.0.0.1:${port}/ssf/events`,
+        authorization: 'Bearer push-secret-of-the-records-service',
+      },
+    },
+  });
+  t.after(() => enforcer.stop());
+  const app = await startServiceApp(t, emitter, enforcer, port);
+  await enforcer.start();
+  const stream = enforcer.ssf!.stream!;
+  assert.equal(stream.delivery.method, 'urn:ietf:rfc:8935');
+
+  // The management API: no token, a wrong token, or another receiver's token get nothing.
+  const streamUrl = `${ops}/ssf/streams?stream_id=${stream.stream_id}`;
+  assert.equal((await fetch(streamUrl)).status, 401);
+  assert.equal(
+    (await fetch(streamUrl, { headers: { authorization: 'Bearer guessed-0123456789abcdef' } })).status,
+    401,
+  );
+  assert.equal((await fetch(streamUrl, { headers: { authorization: `Bearer ${OTHER_TOKEN}` } })).status, 404);
+  const own = await fetch(streamUrl, { headers: { authorization: `Bearer ${RECEIVER_TOKEN}` } });
+  assert.equal(own.status, 200);
+  assert.equal(((await own.json()) as { aud: string }).aud, verification.audience);
+
+  await enforcer.ssf!.requestVerification('push-check');
+  await until('the verification event received', () => enforcer.stats().verifications === 1);
+
+  await londonHistory(emitter);
+  await attack(t, app, enforcer, 'SSF push');
+  assert.equal(
+    Object.values(enforcer.stats().rejected).reduce((a, b) => a + b, 0),
+    0,
+  );
+});
+
+test('e2e over SSF poll: the service polls Vigil, and the attacker gets 401', async (t) => {
+  const { emitter, verification, vigil } = await vigilDeployment(t, {
+    VIGIL_SSF_BEARER_TOKENS: RECEIVER_TOKEN,
+  });
+  const ops = `http://127.0.0.1:${vigil.port}`;
+  const enforcer = createEnforcer({
+    ...verification,
+    ssf: { bearerToken: RECEIVER_TOKEN, transmitterUrl: ops, delivery: { method: 'poll' } },
+  });
+  t.after(() => enforcer.stop());
+  const app = await startServiceApp(t, emitter, enforcer);
+  await enforcer.start();
+  const { stream } = enforcer.ssf!;
+  assert.equal(stream!.delivery.method, 'urn:ietf:rfc:8936');
+  const status = await fetch(`${ops}/ssf/status?stream_id=${stream!.stream_id}`, {
+    headers: { authorization: `Bearer ${RECEIVER_TOKEN}` },
+  });
+  assert.deepEqual(await status.json(), { stream_id: stream!.stream_id, status: 'enabled' });
+  await enforcer.ssf!.requestVerification('poll-check');
+  await until('the verification event polled', () => enforcer.stats().verifications === 1);
+
+  await londonHistory(emitter);
+  await attack(t, app, enforcer, 'SSF poll');
+  assert.equal(
+    Object.values(enforcer.stats().rejected).reduce((a, b) => a + b, 0),
+    0,
+  );
 });

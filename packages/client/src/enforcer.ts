@@ -1,9 +1,11 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { Kafka, logLevel, type Consumer, type KafkaConfig } from 'kafkajs';
 import type { JSONWebKeySet } from 'jose';
 import type { Command } from './commands.ts';
 import { VigilClientError } from './errors.ts';
 import { consumeCommands } from './kafka-source.ts';
+import { pushHandler, SsfClient, type SsfReceiverOptions } from './ssf-receiver.ts';
 import { MemoryEnforcementStore, type EnforcementStore } from './store.ts';
 import { createSetVerifier, SET_REJECTIONS, type SetRejection } from './verifier.ts';
 
@@ -38,8 +40,15 @@ export interface EnforcerOptions {
     /** How far back to read on start; `keepSeconds` by default, so no live command is forgotten. */
     readonly lookBackMs?: number;
   };
+  /**
+   * Receive commands as an SSF receiver: a stream is created on start, then pushed to
+   * (`pushHandler()` serves the endpoint) or polled.
+   */
+  readonly ssf?: SsfReceiverOptions;
   /** Told about every refused token, for the service's own logs. */
   readonly onRejected?: (rejection: { code: SetRejection; reason: string }) => void;
+  /** Told about failures to reach the SSF transmitter or the keys, which are retried. */
+  readonly onError?: (error: unknown) => void;
   /** Told about every command put into effect. */
   readonly onEnforced?: (command: Command) => void;
   readonly now?: () => number;
@@ -70,6 +79,10 @@ export interface Enforcer {
    */
   receive(token: string): Promise<Receipt>;
   stats(): EnforcerStats;
+  /** The SSF push endpoint (RFC 8935), for a Node or Express server to mount. */
+  pushHandler(): (request: IncomingMessage, response: ServerResponse) => void;
+  /** The SSF client, when receiving over SSF: the stream, verification requests. */
+  readonly ssf: SsfClient | undefined;
   /** Called with each command in effect, in addition to `onEnforced`. */
   onEnforced(listener: (command: Command) => void): () => void;
 }
@@ -108,6 +121,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   const listeners = new Set<(command: Command) => void>();
   if (options.onEnforced) listeners.add(options.onEnforced);
   let consumer: Consumer | undefined;
+  const ssf = options.ssf && new SsfClient(options.issuer, options.ssf);
   let stopped = false;
   const sweeper = setInterval(() => {
     const nowMs = now();
@@ -148,6 +162,11 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   return {
     async start() {
       await store.start?.();
+      if (ssf) {
+        const stream = await ssf.open();
+        if (stream.delivery.method === 'urn:ietf:rfc:8936')
+          ssf.startPolling(receive, (error) => options.onError?.(error));
+      }
       const source = options.kafka;
       if (!source) return;
       const kafka =
@@ -171,6 +190,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       stopped = true;
       clearInterval(sweeper);
       await consumer?.disconnect();
+      await ssf?.close();
       await store.close?.();
     },
     isSessionRevoked: (sessionId, userId, startedAt) =>
@@ -180,6 +200,12 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
     stepUpSatisfied: (userId, sessionId) =>
       store.satisfyStepUp(userId, sessionId, now(), now() + keepSeconds * 1000),
     receive,
+    pushHandler: () =>
+      pushHandler(
+        receive,
+        options.ssf?.delivery.method === 'push' ? options.ssf.delivery.authorization : undefined,
+      ),
+    ssf,
     stats: () => ({ enforced: { ...enforced }, verifications, rejected: { ...rejected } }),
     onEnforced(listener) {
       listeners.add(listener);

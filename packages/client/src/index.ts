@@ -48,3 +48,11 @@ export {
 } from './commands.ts';
 export { CLIENT_ERROR_CODES, VigilClientError, type ClientErrorCode } from './errors.ts';
 export { ACCESS_ACTIONS, AUTH_TYPES, accessEventSchema, authEventSchema } from './contract/events/schema.ts';
+export {
+  POLL_DELIVERY,
+  PUSH_DELIVERY,
+  pushHandler,
+  SsfClient,
+  type SsfReceiverOptions,
+  type SsfStream,
+} from './ssf-receiver.ts';
