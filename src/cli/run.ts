@@ -9,6 +9,7 @@ import { AlertNotifier } from '../pipeline/notifier.ts';
 import { stateLimits } from '../pipeline/engine.ts';
 import { createKafka } from '../pipeline/kafka.ts';
 import { transmitterConfiguration } from '../sinks/commands/discovery.ts';
+import { ssfEndpoints, ssfTransmitter } from '../sinks/ssf/index.ts';
 import { signingKeyFromConfig } from '../sinks/commands/key-config.ts';
 import { publicJwks } from '../sinks/commands/signing.ts';
 import { PageLedger } from '../sinks/alerts/page-ledger.ts';
@@ -107,12 +108,19 @@ export async function main(args: string[]): Promise<number> {
           logger: logger.child({ component: 'alerts' }),
         })
       : undefined;
+  const ssf = config.ssf.bearerTokens.length
+    ? ssfTransmitter(kafka, config, redis, signingKey, logger.child({ component: 'ssf' }))
+    : undefined;
   const server = await startHttpServer(
     {
       registry,
       ...health,
       jwks: publicJwks(signingKey),
-      transmitter: transmitterConfiguration(config.commands.issuer),
+      transmitter: transmitterConfiguration(
+        config.commands.issuer,
+        ssf && ssfEndpoints(config.commands.issuer),
+      ),
+      ...(ssf && { ssf: ssf.handler }),
     },
     config.ops.httpPort,
     config.ops.httpHost,
@@ -121,6 +129,7 @@ export async function main(args: string[]): Promise<number> {
   await waitFor('Kafka', () => pipeline.start());
   if (indexer) await waitFor('Kafka', () => indexer.start());
   if (notifier) await waitFor('Kafka', () => notifier.start());
+  if (ssf) await waitFor('Kafka', () => ssf.transmitter.start());
   logger.info({ port: config.ops.httpPort }, 'running');
   const stopProgress = logProgress({
     intervalMs: config.ops.progressIntervalMs,
@@ -133,6 +142,7 @@ export async function main(args: string[]): Promise<number> {
   await pipeline.stop();
   await indexer?.stop();
   await notifier?.stop();
+  await ssf?.transmitter.stop();
   await engine.close();
   await search?.client.close();
   geo.close();

@@ -184,6 +184,18 @@ export const commandsSchema = z.object({
   jwksFile: z.string().optional(),
 });
 
+/**
+ * The Shared Signals Framework 1.0 transmitter on the ops port: receivers create streams with one of
+ * these bearer tokens (RFC 6750) and get commands pushed (RFC 8935) or poll for them (RFC 8936).
+ * Off while no token is configured.
+ */
+export const ssfSchema = z.object({
+  bearerTokens: z.array(z.string().min(16, { error: 'expected at least 16 characters' })).default([]),
+  /** A push is tried this many times, with back-off from 250 ms doubling to 30 s, then given up. */
+  pushMaxAttempts: z.number().int().positive().default(8),
+  pushTimeoutMs: z.number().int().positive().default(5_000),
+});
+
 /** Of a signal and of a page, lowest first. */
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 
@@ -238,6 +250,7 @@ export const configSchema = z.object({
   search: searchSchema.prefault({}),
   detect: detectSchema.prefault({}),
   commands: commandsSchema.prefault({}),
+  ssf: ssfSchema.prefault({}),
   /** YAML/JSON policy mapping signals to actions; the built-in policy when absent. */
   policyFile: z.string().optional(),
   /** A GeoLite2 data folder built by geoip-lite's updater; `vigil run` reloads it on SIGHUP. */
