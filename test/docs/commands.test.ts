@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { parseArgs } from 'node:util';
 import { COMMANDS } from '../../src/cli/commands.ts';
@@ -143,4 +143,29 @@ test('VIGIL_ names in the prose are settings too', () => {
       if (!VARIABLES.has(name)) unknown.add(`${relative(ROOT, file)}: ${name}`);
   }
   assert.deepEqual([...unknown], []);
+});
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+const anchor = (heading: string) =>
+  heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
+
+test('every link between the README and docs leads to a page and heading that exist', () => {
+  const broken: string[] = [];
+  for (const file of documentationFiles(ROOT)) {
+    const text = readFileSync(file, 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target!)) continue;
+      const [path, hash] = target!.split('#');
+      const linked = path ? join(dirname(file), path) : file;
+      if (!existsSync(linked)) broken.push(`${relative(ROOT, file)}: ${target} (no such file)`);
+      else if (hash) {
+        const headings = [...readFileSync(linked, 'utf8').matchAll(/^#+ (.+)$/gm)].map((m) => anchor(m[1]!));
+        if (!headings.includes(hash)) broken.push(`${relative(ROOT, file)}: ${target} (no such heading)`);
+      }
+    }
+  }
+  assert.deepEqual(broken, []);
 });
