@@ -1,6 +1,6 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { evaluate, renderEvaluation, type Finding } from '../evaluate/evaluate.ts';
 import { findingsFromSearch } from '../evaluate/from-search.ts';
 import type { Population, Truth } from '../simulate/scenario.ts';
@@ -13,16 +13,19 @@ recall and F1 per signal and per decision, false alerts per 1,000 users per day.
 \`vigil replay\` output (a file or standard input) or, with --from-search, the signals and decisions
 in the configured search engine.`;
 
+/** The flags `vigil evaluate` accepts (the documentation's commands are checked against them). */
+export const OPTIONS = {
+  truth: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'from-search': { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      truth: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'from-search': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
+    options: OPTIONS,
   });
   if (values.help || !values.truth || positionals.length > 1) {
     process.stderr.write(`${HELP}\n`);

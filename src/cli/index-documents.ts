@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { httpLimitsOf, startHttpServer } from '../ops/http-server.ts';
 import { watchHealth } from '../ops/health.ts';
 import { createMetrics } from '../ops/metrics.ts';
@@ -13,8 +13,13 @@ Writes the documents that \`vigil run --no-index\` commits to the documents topi
 engine, in a consumer group of its own; add processes to scale indexing apart from detection.
 Stops cleanly on SIGTERM or SIGINT.`;
 
+/** The flags `vigil index` accepts (the documentation's commands are checked against them). */
+export const OPTIONS = {
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { help: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args, options: OPTIONS });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;

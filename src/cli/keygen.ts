@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { keyThumbprint } from '../sinks/commands/key-id.ts';
 import {
@@ -17,15 +17,18 @@ DIR/jwks.json (public, for the services that verify commands). The algorithm is 
 VIGIL_SIGNING_ALGORITHM (Ed25519 by default); RS256 keys have 3072 bits. The key id is the key's
 RFC 7638 thumbprint unless --kid names it; \`vigil run\` reads it from the jwks.json beside the key.`;
 
+/** The flags `vigil keygen` accepts (the documentation's commands are checked against them). */
+export const OPTIONS = {
+  out: { type: 'string', default: '.' },
+  kid: { type: 'string' },
+  alg: { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: {
-      out: { type: 'string', default: '.' },
-      kid: { type: 'string' },
-      alg: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
+    options: OPTIONS,
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import { fixedClock, newestEventClock, wallClock, type EventClock } from '../events/event-time.ts';
 import { createLogger } from '../ops/logger.ts';
@@ -39,18 +39,21 @@ const BOM = '\uFEFF';
 
 const FORMATS = ['incidents', 'ndjson'];
 
+/** The flags `vigil replay` accepts (the documentation's commands are checked against them). */
+export const OPTIONS = {
+  batch: { type: 'string', default: '500' },
+  'as-of': { type: 'string' },
+  format: { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+  'log-level': { type: 'string', default: 'warn' },
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      batch: { type: 'string', default: '500' },
-      'as-of': { type: 'string' },
-      format: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      'log-level': { type: 'string', default: 'warn' },
-      help: { type: 'boolean', default: false },
-    },
+    options: OPTIONS,
   });
   const batchSize = Number(values.batch);
   const clock = clockOf(values['as-of']);

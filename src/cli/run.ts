@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { httpLimitsOf, startHttpServer } from '../ops/http-server.ts';
 import { watchHealth } from '../ops/health.ts';
 import { createMetrics } from '../ops/metrics.ts';
@@ -28,15 +28,18 @@ so the engine never delays a command). --no-index commits the documents but leav
 \`vigil index\` processes, which keeps that work off this one; --no-search runs the detection path
 alone. Stops cleanly on SIGTERM or SIGINT; reloads the GeoIP data folder on SIGHUP.`;
 
+/** The flags `vigil run` accepts (the documentation's commands are checked against them). */
+export const OPTIONS = {
+  search: { type: 'boolean', default: true },
+  index: { type: 'boolean', default: true },
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     allowNegative: true,
-    options: {
-      search: { type: 'boolean', default: true },
-      index: { type: 'boolean', default: true },
-      help: { type: 'boolean', default: false },
-    },
+    options: OPTIONS,
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);

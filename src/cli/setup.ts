@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { Admin, ConfigResourceTypes } from 'kafkajs';
 import { redactSecrets, type Config } from '../config/index.ts';
 import { createLogger } from '../ops/logger.ts';
@@ -24,15 +24,18 @@ and adds "<prefix>-*" to the Security app's default indices (the securitySolutio
 advanced setting), where its Alerts, Users and Hosts views find Vigil's documents. Idempotent: safe
 to run on every deploy. On a terminal, a line on stderr says which step it is on.`;
 
+/** The flags `vigil setup` accepts (the documentation's commands are checked against them). */
+export const OPTIONS = {
+  'skip-kafka': { type: 'boolean', default: false },
+  'skip-search': { type: 'boolean', default: false },
+  kibana: { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: {
-      'skip-kafka': { type: 'boolean', default: false },
-      'skip-search': { type: 'boolean', default: false },
-      kibana: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
+    options: OPTIONS,
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
