@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.stack/', 'scratch/'] },
+  { ignores: ['node_modules/', 'dist/', '**/dist/', '.stack/', 'scratch/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.ts';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { listAllowlist, renderAllowlist } from '../feedback/allowlist.ts';
 import { connectRedis } from '../state/redis/connect.ts';
 import { StateKeys } from '../state/redis/keys.ts';
+import { awaitDependencies, commandSettings, stackNotice } from './lifecycle.ts';
 
 const HELP = `usage: vigil allowlist list [--json]
 
@@ -10,17 +10,27 @@ Lists every allowlist entry still acting, from the users' state in Redis: the us
 signals it quiets, its owner, when it ends and why. Entries come from benign feedback
 (\`vigil feedback --allow\`); an entry past its end stops acting on its own and is not listed.`;
 
+/** The flags `vigil allowlist` accepts (the documentation's commands are checked against them). */
+export const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    options: OPTIONS,
   });
   if (values.help || positionals[0] !== 'list' || positionals.length !== 1) {
     process.stderr.write(`${HELP}\n`);
     return values.help ? 0 : 2;
   }
-  const config = loadConfig();
+  const settings = commandSettings();
+  const { config } = settings;
+  const notice = stackNotice(settings.stack);
+  if (notice) process.stderr.write(`vigil allowlist: ${notice}\n`);
+  await awaitDependencies(settings, { redis: true });
   const redis = connectRedis(config.redis);
   try {
     await redis.connect();

@@ -1,10 +1,10 @@
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.ts';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { analystVerdicts, evaluate, renderEvaluation, type Finding } from '../evaluate/evaluate.ts';
 import { findingsFromSearch } from '../evaluate/from-search.ts';
 import type { Population, Trap, Truth } from '../simulate/scenario.ts';
+import { awaitDependencies, commandSettings, stackNotice } from './lifecycle.ts';
 
 const HELP = `usage: vigil evaluate --truth FILE [findings.ndjson | - | --from-search] [--json]
                       [--analyst-out FILE]
@@ -18,26 +18,27 @@ in the configured search engine.
 (confirmed for an attack's, benign with an allowlist entry otherwise): replay them with the events,
 \`vigil replay --feedback FILE\`, and evaluate again to see what feedback changes.`;
 
+/** The flags `vigil evaluate` accepts (the documentation's commands are checked against them). */
+export const OPTIONS = {
+  truth: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'from-search': { type: 'boolean', default: false },
+  'analyst-out': { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      truth: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'from-search': { type: 'boolean', default: false },
-      'analyst-out': { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
+    options: OPTIONS,
   });
   if (values.help || !values.truth || positionals.length > 1) {
     process.stderr.write(`${HELP}\n`);
     return values.help ? 0 : 2;
   }
   // Findings first: in `simulate | replay | evaluate` the truth file is complete once the stream ends.
-  const findings = values['from-search']
-    ? await findingsFromSearch(loadConfig().search)
-    : await readFindings(positionals[0] ?? '-');
+  const findings = values['from-search'] ? await searchFindings() : await readFindings(positionals[0] ?? '-');
   const [population, ...labels] = readFileSync(values.truth, 'utf8')
     .trim()
     .split('\n')
@@ -58,6 +59,14 @@ export async function main(args: string[]): Promise<number> {
     );
   process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : renderEvaluation(result));
   return 0;
+}
+
+async function searchFindings(): Promise<Finding[]> {
+  const settings = commandSettings();
+  const notice = stackNotice(settings.stack);
+  if (notice) process.stderr.write(`vigil evaluate: ${notice}\n`);
+  await awaitDependencies(settings, { search: true });
+  return findingsFromSearch(settings.config.search);
 }
 
 async function readFindings(file: string): Promise<Finding[]> {

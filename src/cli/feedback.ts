@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { Partitioners } from 'kafkajs';
-import { loadConfig } from '../config/index.ts';
 import { parseFeedback } from '../feedback/schema.ts';
 import { createLogger } from '../ops/logger.ts';
 import { createKafka } from '../pipeline/kafka.ts';
+import { awaitDependencies, commandSettings, stackNotice } from './lifecycle.ts';
 
 const HELP = `usage: vigil feedback --decision ID --user ID --verdict confirmed|benign --analyst WHO --reason TEXT
                       [--device ID] [--country CC] [--decision-action ACTION]
@@ -19,27 +19,30 @@ says the decision already did. --print writes the verdict as an NDJSON line inst
 
 Exit status 2 when the verdict is invalid, with the field and what is wrong.`;
 
+/** The flags `vigil feedback` accepts (the documentation's commands are checked against them). */
+export const OPTIONS = {
+  decision: { type: 'string' },
+  user: { type: 'string' },
+  verdict: { type: 'string' },
+  analyst: { type: 'string' },
+  reason: { type: 'string' },
+  device: { type: 'string' },
+  country: { type: 'string' },
+  'decision-action': { type: 'string' },
+  allow: { type: 'string' },
+  network: { type: 'string' },
+  signals: { type: 'string' },
+  expires: { type: 'string' },
+  id: { type: 'string' },
+  at: { type: 'string' },
+  print: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: {
-      decision: { type: 'string' },
-      user: { type: 'string' },
-      verdict: { type: 'string' },
-      analyst: { type: 'string' },
-      reason: { type: 'string' },
-      device: { type: 'string' },
-      country: { type: 'string' },
-      'decision-action': { type: 'string' },
-      allow: { type: 'string' },
-      network: { type: 'string' },
-      signals: { type: 'string' },
-      expires: { type: 'string' },
-      id: { type: 'string' },
-      at: { type: 'string' },
-      print: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
+    options: OPTIONS,
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
@@ -77,7 +80,11 @@ export async function main(args: string[]): Promise<number> {
     process.stdout.write(`${line}\n`);
     return 0;
   }
-  const config = loadConfig();
+  const settings = commandSettings();
+  const { config } = settings;
+  const notice = stackNotice(settings.stack);
+  if (notice) process.stderr.write(`vigil feedback: ${notice}\n`);
+  await awaitDependencies(settings, { kafka: true });
   const kafka = createKafka(config.kafka, createLogger({ level: 'warn', destination: process.stderr }));
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();

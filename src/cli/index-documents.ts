@@ -1,12 +1,11 @@
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.ts';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { httpLimitsOf, startHttpServer } from '../ops/http-server.ts';
 import { watchHealth } from '../ops/health.ts';
 import { createMetrics } from '../ops/metrics.ts';
 import { SearchIndexer } from '../pipeline/indexer.ts';
 import { createKafka } from '../pipeline/kafka.ts';
 import { connectSearch } from '../sinks/search/client.ts';
-import { processLogger, stopSignal, waitingFor } from './lifecycle.ts';
+import { awaitDependencies, commandSettings, processLogger, stopSignal, waitingFor } from './lifecycle.ts';
 
 const HELP = `usage: vigil index
 
@@ -14,14 +13,21 @@ Writes the documents that \`vigil run --no-index\` commits to the documents topi
 engine, in a consumer group of its own; add processes to scale indexing apart from detection.
 Stops cleanly on SIGTERM or SIGINT.`;
 
+/** The flags `vigil index` accepts (the documentation's commands are checked against them). */
+export const OPTIONS = {
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { help: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args, options: OPTIONS });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const config = loadConfig();
-  const logger = processLogger(config);
+  const settings = commandSettings();
+  const { config } = settings;
+  const logger = processLogger(config, settings.stack);
+  await awaitDependencies(settings, { kafka: true, search: true }, logger);
   const waitFor = waitingFor(logger);
   const search = await waitFor('the search engine', () => connectSearch(config.search));
   logger.info({ engine: search.engine, version: search.version }, 'search engine connected');

@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import { fixedClock, newestEventClock, wallClock, type EventClock } from '../events/event-time.ts';
-import { createLogger } from '../ops/logger.ts';
 import { feedbackOutputLines } from '../feedback/output.ts';
+import { createLogger } from '../ops/logger.ts';
+import { TtyProgress } from '../ops/tty-progress.ts';
 import { stateLimits, type Outcome } from '../pipeline/engine.ts';
+import { IncidentView } from '../pipeline/incident-view.ts';
 import { printable } from '../pipeline/printable.ts';
 import { toOutputLines } from '../pipeline/replay-output.ts';
 import { ReplaySummary } from '../pipeline/replay-summary.ts';
@@ -15,11 +17,16 @@ import { MemoryStateStore } from '../state/memory/store.ts';
 import { PipeOutput } from './pipe-output.ts';
 import { createEngine } from './wiring.ts';
 
-const HELP = `usage: vigil replay <file.ndjson | -> [--as-of ISO | --as-of newest] [--batch N] [--quiet]
-                    [--feedback FILE]
+const HELP = `usage: vigil replay <file.ndjson | -> [--as-of ISO | --as-of newest] [--batch N]
+                    [--format incidents | ndjson] [--quiet] [--feedback FILE]
 
-Runs the whole engine with in-memory state over NDJSON events and prints signals and
-decisions as NDJSON on stdout, with a summary on stderr. Configuration as for \`vigil run\`.
+Runs the whole engine with in-memory state over NDJSON events and prints what it decided, with a
+summary on stderr. Configuration as for \`vigil run\`.
+
+On a terminal the output is an incident view: one block per user with a decision, its signals
+in words with their evidence, times in UTC (no colours when NO_COLOR is set). Piped, it is NDJSON:
+one line per signal, then one for the decision they caused. --format chooses either way. A
+progress line shows on stderr while a long replay runs there, unless --quiet.
 
 Lines marked "kind": "feedback" are analysts' verdicts (schemas/feedback.v1.json), applied in their
 place in the file; each prints a feedback line, and a confirmed takeover its revocation. --feedback
@@ -36,22 +43,36 @@ const EXIT_BAD_INPUT = 2;
 
 const BOM = '\uFEFF';
 
+const FORMATS = ['incidents', 'ndjson'];
+
+/** The flags `vigil replay` accepts (the documentation's commands are checked against them). */
+export const OPTIONS = {
+  batch: { type: 'string', default: '500' },
+  'as-of': { type: 'string' },
+  format: { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+  'log-level': { type: 'string', default: 'warn' },
+  feedback: { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      batch: { type: 'string', default: '500' },
-      'as-of': { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      'log-level': { type: 'string', default: 'warn' },
-      feedback: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
+    options: OPTIONS,
   });
   const batchSize = Number(values.batch);
   const clock = clockOf(values['as-of']);
-  if (values.help || positionals.length !== 1 || !Number.isInteger(batchSize) || batchSize < 1 || !clock) {
+  const format = values.format ?? (process.stdout.isTTY ? 'incidents' : 'ndjson');
+  if (
+    values.help ||
+    positionals.length !== 1 ||
+    !Number.isInteger(batchSize) ||
+    batchSize < 1 ||
+    !clock ||
+    !FORMATS.includes(format)
+  ) {
     process.stderr.write(`${HELP}\n`);
     return values.help ? 0 : EXIT_BAD_INPUT;
   }
@@ -75,9 +96,21 @@ export async function main(args: string[]): Promise<number> {
         .map((line, i) => ({ line: i + 1, value: line, atMs: Date.parse(timeOf(line)) }))
         .sort((a, b) => a.atMs - b.atMs)
     : [];
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const lines = createInterface({ input: input.stream, crlfDelay: Infinity });
   const output = new PipeOutput(process.stdout);
   const summary = new ReplaySummary();
+  const incidents = format === 'incidents' ? new IncidentView() : undefined;
+  // NDJSON streamed to the same terminal would break the line; the incident view comes at the end.
+  const drawProgress = !values.quiet && !(format === 'ndjson' && process.stdout.isTTY);
+  const progress = new TtyProgress(
+    drawProgress ? process.stderr : { write: (text) => process.stderr.write(text) },
+    {
+      // A replay that ends within a second (the demo) leaves no trace of one.
+      delayMs: 1000,
+    },
+  );
+  progress.start({ label: 'replay', unit: 'events' });
+  let events = 0;
   let batch: { line: number; value: string; origin: string }[] = [];
   let lineNumber = 0;
 
@@ -88,7 +121,8 @@ export async function main(args: string[]): Promise<number> {
     await release();
     const [outcome] = outcomes;
     if (outcome?.status === 'rejected')
-      process.stderr.write(`line ${entry.line}: rejected (${outcome.code}): ${printable(outcome.reason)}\n`);
+      progress.note(`${printable(entry.origin)}: rejected (${outcome.code}): ${printable(outcome.reason)}`);
+    else if (outcome && incidents) incidents.addFeedback(outcome);
     else if (outcome) await output.write(feedbackOutputLines(outcome).join(''));
   };
 
@@ -100,13 +134,14 @@ export async function main(args: string[]): Promise<number> {
     outcomes.forEach((outcome: Outcome, i) => {
       summary.add(outcome);
       if (outcome.status === 'rejected')
-        process.stderr.write(
-          `line ${batch[i]!.line}: rejected (${outcome.code}): ${printable(outcome.reason)}\n`,
-        );
+        progress.note(`line ${batch[i]!.line}: rejected (${outcome.code}): ${printable(outcome.reason)}`);
+      else if (incidents) incidents.add(outcome);
       else out.push(...toOutputLines(outcome));
     });
     if (out.length) await output.write(out.join(''));
+    events += batch.length;
     batch = [];
+    progress.update(events, input.read ? { fraction: input.read() } : {});
   };
 
   let readError: Error | undefined;
@@ -138,6 +173,8 @@ export async function main(args: string[]): Promise<number> {
   } catch (error) {
     readError = error as Error;
   }
+  progress.end();
+  if (incidents && !readError) await output.write(incidents.render({ colour: colourOn(process.stdout) }));
   await engine.close();
   geo.close();
   if (readError) {
@@ -181,16 +218,28 @@ function clockOf(asOf: string | undefined): EventClock | undefined {
   const atMs = Date.parse(asOf);
   return Number.isNaN(atMs) ? undefined : fixedClock(atMs);
 }
+
+/** Colours only on a terminal that has them: Node's check honours NO_COLOR, FORCE_COLOR and TERM=dumb. */
+const colourOn = (stream: NodeJS.WriteStream) => stream.isTTY === true && stream.hasColors();
+
+interface Input {
+  readonly stream: Readable;
+  /** How much of a file has been read, from 0 to 1; absent for standard input. */
+  readonly read?: () => number;
+}
+
 /** The input, or why it cannot be read, found before any work starts. */
-async function openInput(file: string): Promise<Readable | string> {
-  if (file === '-') return process.stdin;
+async function openInput(file: string): Promise<Input | string> {
+  if (file === '-') return { stream: process.stdin };
   try {
     const handle = await open(file);
-    if ((await handle.stat()).isDirectory()) {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) {
       await handle.close();
       return 'is a directory';
     }
-    return handle.createReadStream();
+    const stream = handle.createReadStream();
+    return { stream, read: () => (stat.size > 0 ? stream.bytesRead / stat.size : 1) };
   } catch (error) {
     return describe(error as Error);
   }

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.ts';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { httpLimitsOf, startHttpServer } from '../ops/http-server.ts';
 import { watchHealth } from '../ops/health.ts';
 import { createMetrics } from '../ops/metrics.ts';
@@ -10,6 +9,7 @@ import { AlertNotifier } from '../pipeline/notifier.ts';
 import { stateLimits } from '../pipeline/engine.ts';
 import { createKafka } from '../pipeline/kafka.ts';
 import { transmitterConfiguration } from '../sinks/commands/discovery.ts';
+import { ssfEndpoints, ssfTransmitter } from '../sinks/ssf/index.ts';
 import { signingKeyFromConfig } from '../sinks/commands/key-config.ts';
 import { publicJwks } from '../sinks/commands/signing.ts';
 import { PageLedger } from '../sinks/alerts/page-ledger.ts';
@@ -17,7 +17,7 @@ import { connectSearch } from '../sinks/search/client.ts';
 import { connectRedis } from '../state/redis/connect.ts';
 import { StateKeys } from '../state/redis/keys.ts';
 import { RedisStateStore } from '../state/redis/store.ts';
-import { processLogger, stopSignal, waitingFor } from './lifecycle.ts';
+import { awaitDependencies, commandSettings, processLogger, stopSignal, waitingFor } from './lifecycle.ts';
 import { createEngine } from './wiring.ts';
 
 const HELP = `usage: vigil run [--no-search | --no-index]
@@ -28,23 +28,32 @@ so the engine never delays a command). --no-index commits the documents but leav
 \`vigil index\` processes, which keeps that work off this one; --no-search runs the detection path
 alone. Stops cleanly on SIGTERM or SIGINT; reloads the GeoIP data folder on SIGHUP.`;
 
+/** The flags `vigil run` accepts (the documentation's commands are checked against them). */
+export const OPTIONS = {
+  search: { type: 'boolean', default: true },
+  index: { type: 'boolean', default: true },
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     allowNegative: true,
-    options: {
-      search: { type: 'boolean', default: true },
-      index: { type: 'boolean', default: true },
-      help: { type: 'boolean', default: false },
-    },
+    options: OPTIONS,
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const config = loadConfig();
+  const settings = commandSettings();
+  const { config } = settings;
   const signingKey = signingKeyFromConfig(config.commands);
-  const logger = processLogger(config);
+  const logger = processLogger(config, settings.stack);
+  await awaitDependencies(
+    settings,
+    { kafka: true, redis: true, search: values.search && values.index, alertmanager: true },
+    logger,
+  );
   const waitFor = waitingFor(logger);
 
   const redis = connectRedis(config.redis);
@@ -102,12 +111,19 @@ export async function main(args: string[]): Promise<number> {
           logger: logger.child({ component: 'alerts' }),
         })
       : undefined;
+  const ssf = config.ssf.bearerTokens.length
+    ? ssfTransmitter(kafka, config, redis, signingKey, logger.child({ component: 'ssf' }))
+    : undefined;
   const server = await startHttpServer(
     {
       registry,
       ...health,
       jwks: publicJwks(signingKey),
-      transmitter: transmitterConfiguration(config.commands.issuer),
+      transmitter: transmitterConfiguration(
+        config.commands.issuer,
+        ssf && ssfEndpoints(config.commands.issuer),
+      ),
+      ...(ssf && { ssf: ssf.handler }),
     },
     config.ops.httpPort,
     config.ops.httpHost,
@@ -116,6 +132,7 @@ export async function main(args: string[]): Promise<number> {
   await waitFor('Kafka', () => pipeline.start());
   if (indexer) await waitFor('Kafka', () => indexer.start());
   if (notifier) await waitFor('Kafka', () => notifier.start());
+  if (ssf) await waitFor('Kafka', () => ssf.transmitter.start());
   logger.info({ port: config.ops.httpPort }, 'running');
   const stopProgress = logProgress({
     intervalMs: config.ops.progressIntervalMs,
@@ -128,6 +145,7 @@ export async function main(args: string[]): Promise<number> {
   await pipeline.stop();
   await indexer?.stop();
   await notifier?.stop();
+  await ssf?.transmitter.stop();
   await engine.close();
   await search?.client.close();
   geo.close();

@@ -1,13 +1,15 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { Admin, ConfigResourceTypes } from 'kafkajs';
-import { loadConfig, redactSecrets } from '../config/index.ts';
+import { redactSecrets, type Config } from '../config/index.ts';
 import { createLogger } from '../ops/logger.ts';
+import { TtyProgress } from '../ops/tty-progress.ts';
 import { kibanaSavedObjects } from '../dashboards/kibana.ts';
 import { importIntoKibana } from '../dashboards/kibana-import.ts';
 import { addSecurityIndexPattern, SECURITY_DEFAULT_INDEX } from '../dashboards/kibana-settings.ts';
 import { createKafka } from '../pipeline/kafka.ts';
 import { connectSearch } from '../sinks/search/client.ts';
 import { indexTemplates, ingestPipeline } from '../sinks/search/templates.ts';
+import { awaitDependencies, commandSettings, stackNotice } from './lifecycle.ts';
 
 const DOCUMENT_BATCH_BYTES = 16 * 2 ** 20;
 /** kafkajs's `ConfigResourceTypes.TOPIC`, which its CommonJS exports keep from a named import. */
@@ -20,47 +22,77 @@ ingest pipeline that stamps event.ingested. With --kibana, also imports Vigil's 
 dashboards into that Kibana, for the configured index prefix, with the search engine's credentials,
 and adds "<prefix>-*" to the Security app's default indices (the securitySolution:defaultIndex
 advanced setting), where its Alerts, Users and Hosts views find Vigil's documents. Idempotent: safe
-to run on every deploy.`;
+to run on every deploy. On a terminal, a line on stderr says which step it is on.`;
+
+/** The flags `vigil setup` accepts (the documentation's commands are checked against them). */
+export const OPTIONS = {
+  'skip-kafka': { type: 'boolean', default: false },
+  'skip-search': { type: 'boolean', default: false },
+  kibana: { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
 
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: {
-      'skip-kafka': { type: 'boolean', default: false },
-      'skip-search': { type: 'boolean', default: false },
-      kibana: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
+    options: OPTIONS,
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const config = loadConfig();
-  const logger = createLogger({ level: config.ops.logLevel });
-  if (!values['skip-kafka']) await setupTopics(config, logger);
-  if (!values['skip-search']) await setupTemplates(config, logger);
-  if (values.kibana) {
-    const objects = kibanaSavedObjects(config.search.indexPrefix);
-    const { successCount } = await importIntoKibana(values.kibana, objects, config.search);
-    logger.info(
-      { kibana: redactSecrets(values.kibana), objects: successCount },
-      'Kibana dashboards imported',
-    );
-    const pattern = `${config.search.indexPrefix}-*`;
-    const { added } = await addSecurityIndexPattern(values.kibana, pattern, config.search);
-    logger.info(
-      { kibana: redactSecrets(values.kibana), setting: SECURITY_DEFAULT_INDEX, pattern, added },
-      'Kibana Security reads Vigil documents',
-    );
+  const settings = commandSettings();
+  const { config } = settings;
+  const progress = new TtyProgress(process.stderr);
+  const logger = createLogger({
+    level: config.ops.logLevel,
+    // Log lines go above the progress line, written as they come so the two never interleave.
+    ...(progress.active && { destination: progress.around(process.stdout) }),
+  });
+  const notice = stackNotice(settings.stack);
+  if (notice) logger.info(notice);
+  await awaitDependencies(settings, { kafka: !values['skip-kafka'], search: !values['skip-search'] }, logger);
+  const kibana = values.kibana;
+  const steps: { name: string; run: () => Promise<void> }[] = [];
+  if (!values['skip-kafka']) steps.push({ name: 'Kafka topics', run: () => setupTopics(config, logger) });
+  if (!values['skip-search'])
+    steps.push({ name: 'index templates', run: () => setupTemplates(config, logger) });
+  if (kibana !== undefined) {
+    steps.push({
+      name: 'Kibana dashboards',
+      run: async () => {
+        const objects = kibanaSavedObjects(config.search.indexPrefix);
+        const { successCount } = await importIntoKibana(kibana, objects, config.search);
+        logger.info({ kibana: redactSecrets(kibana), objects: successCount }, 'Kibana dashboards imported');
+      },
+    });
+    steps.push({
+      name: 'Kibana Security indices',
+      run: async () => {
+        const pattern = `${config.search.indexPrefix}-*`;
+        const { added } = await addSecurityIndexPattern(kibana, pattern, config.search);
+        logger.info(
+          { kibana: redactSecrets(kibana), setting: SECURITY_DEFAULT_INDEX, pattern, added },
+          'Kibana Security reads Vigil documents',
+        );
+      },
+    });
+  }
+  progress.start({ label: 'setup', unit: 'steps', total: steps.length, rate: false });
+  try {
+    for (const [done, step] of steps.entries()) {
+      progress.update(done, { label: `setup: ${step.name}` });
+      await step.run();
+    }
+    progress.update(steps.length, { label: 'setup' });
+    progress.end({ keep: true });
+  } finally {
+    progress.end();
   }
   return 0;
 }
 
-export async function setupTopics(
-  config: ReturnType<typeof loadConfig>,
-  logger: ReturnType<typeof createLogger>,
-) {
+export async function setupTopics(config: Config, logger: ReturnType<typeof createLogger>) {
   const { topics, partitions, replicationFactor } = config.kafka;
   const admin = createKafka(config.kafka, logger).admin();
   await admin.connect();
@@ -103,16 +135,14 @@ export async function setupTopics(
   }
 }
 
-export async function setupTemplates(
-  config: ReturnType<typeof loadConfig>,
-  logger: ReturnType<typeof createLogger>,
-) {
+export async function setupTemplates(config: Config, logger: ReturnType<typeof createLogger>) {
   const { client, engine, version } = await connectSearch(config.search);
   try {
     const prefix = config.search.indexPrefix;
     // The pipeline first: the templates name it as their indices' default.
     await client.ingest.putPipeline(ingestPipeline(prefix));
-    for (const template of indexTemplates(prefix, engine)) await client.indices.putIndexTemplate(template);
+    for (const template of indexTemplates(prefix, engine, { replicas: config.search.replicas }))
+      await client.indices.putIndexTemplate(template);
     logger.info({ engine, version, prefix }, 'index templates and ingest pipeline ready');
   } finally {
     await client.close();

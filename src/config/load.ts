@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
 import { redactSecrets } from './redact.ts';
 import { CONFIG_FILE_VARIABLE, ENV_SETTINGS, convertEnvValue, type EnvSetting } from './env.ts';
+import { settingsAsVariables } from './stack-file.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -21,6 +22,21 @@ export interface LoadOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Overrides VIGIL_CONFIG_FILE. */
   readonly file?: string;
+  /**
+   * Settings of a local stack (`LOCAL_STACK_FILE`), read when the file exists, under the configuration
+   * file and the environment: whatever those set wins.
+   */
+  readonly stackFile?: string;
+}
+
+/** The configuration, and what the local stack's file supplied to it (nothing when it was not read). */
+export interface LoadedSettings {
+  readonly config: Config;
+  readonly stack?: {
+    readonly file: string;
+    /** The stack's settings in effect, as the variables that would set them: `[name, value]`. */
+    readonly variables: readonly [string, string][];
+  };
 }
 
 type Tree = Record<string, unknown>;
@@ -30,9 +46,17 @@ type Tree = Record<string, unknown>;
  * Throws a ConfigError whose every problem names the variable (or file path) and what is wrong.
  */
 export function loadConfig(options: LoadOptions = {}): Config {
+  return loadSettings(options).config;
+}
+
+/** `loadConfig`, also telling which settings the local stack's file supplied. */
+export function loadSettings(options: LoadOptions = {}): LoadedSettings {
   const env = options.env ?? process.env;
   const file = options.file ?? env[CONFIG_FILE_VARIABLE];
-  const tree: Tree = file ? readConfigFile(file) : {};
+  const stackTree =
+    options.stackFile && existsSync(options.stackFile) ? readConfigFile(options.stackFile) : {};
+  const fileTree: Tree = file ? readConfigFile(file) : {};
+  const tree = mergeTrees(structuredClone(stackTree), fileTree);
   const fromEnv = new Map<string, EnvSetting>();
   for (const setting of ENV_SETTINGS) {
     const raw = env[setting.name];
@@ -41,8 +65,15 @@ export function loadConfig(options: LoadOptions = {}): Config {
     fromEnv.set(setting.path.join('.'), setting);
   }
   const result = configSchema.safeParse(tree);
-  if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, fromEnv, env, file)));
+  if (result.success) {
+    if (!options.stackFile || Object.keys(stackTree).length === 0) return { config: result.data };
+    const overridden = new Set(settingsAsVariables(fileTree).map(([name]) => name));
+    for (const setting of fromEnv.values()) overridden.add(setting.name);
+    const variables = settingsAsVariables(stackTree).filter(([name]) => !overridden.has(name));
+    return { config: result.data, stack: { file: options.stackFile, variables } };
+  }
+  const source = file ?? (Object.keys(stackTree).length ? options.stackFile : undefined);
+  throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, fromEnv, env, source)));
 }
 
 function readConfigFile(file: string): Tree {
@@ -64,6 +95,18 @@ function readConfigFile(file: string): Tree {
   }
   return parsed as Tree;
 }
+
+/** `over` laid on `under`, mapping by mapping; a value that is not a mapping replaces what it meets. */
+function mergeTrees(under: Tree, over: Tree): Tree {
+  for (const [key, value] of Object.entries(over)) {
+    const below = under[key];
+    under[key] = isTree(value) && isTree(below) ? mergeTrees(below, value) : value;
+  }
+  return under;
+}
+
+const isTree = (value: unknown): value is Tree =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function setPath(tree: Tree, path: readonly string[], value: unknown): void {
   let node = tree;

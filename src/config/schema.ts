@@ -87,6 +87,11 @@ export const searchSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase letters, digits, "_", "." and "-" only')
     .default('vigil'),
   tlsRejectUnauthorized: z.boolean().default(true),
+  /**
+   * Replicas of each index the templates create; the engine's default (1) when unset. A one-node
+   * cluster cannot place a replica and stays yellow, so the local stack sets 0.
+   */
+  replicas: z.number().int().min(0).optional(),
 });
 
 const tenMinutes = z.number().int().positive().default(600_000);
@@ -213,7 +218,25 @@ export const commandsSchema = z.object({
   /** Private key for that algorithm, PEM; or a file holding it. `vigil keygen` makes one. */
   signingKey: z.string().optional(),
   signingKeyFile: z.string().optional(),
-  keyId: z.string().min(1).default('vigil-1'),
+  /**
+   * `kid` of the commands; when unset, the id the key has in its JWKS (`jwksFile`), else the key's
+   * RFC 7638 thumbprint, the id `vigil keygen` gives it.
+   */
+  keyId: z.string().min(1).optional(),
+  /** The published JWKS, which must hold the signing key; `jwks.json` beside `signingKeyFile` by default. */
+  jwksFile: z.string().optional(),
+});
+
+/**
+ * The Shared Signals Framework 1.0 transmitter on the ops port: receivers create streams with one of
+ * these bearer tokens (RFC 6750) and get commands pushed (RFC 8935) or poll for them (RFC 8936).
+ * Off while no token is configured.
+ */
+export const ssfSchema = z.object({
+  bearerTokens: z.array(z.string().min(16, { error: 'expected at least 16 characters' })).default([]),
+  /** A push is tried this many times, with back-off from 250 ms doubling to 30 s, then given up. */
+  pushMaxAttempts: z.number().int().positive().default(8),
+  pushTimeoutMs: z.number().int().positive().default(5_000),
 });
 
 /** Of a signal and of a page, lowest first. */
@@ -257,6 +280,11 @@ export const opsSchema = z.object({
    * the slowest stage); 0 turns it off. A minute shows a run moving and is 1,440 lines a day.
    */
   progressIntervalMs: z.number().int().nonnegative().default(60_000),
+  /**
+   * How long a command waits at start for Kafka, Redis, the search engine and Alertmanager to accept a
+   * connection before it exits naming the one that did not; long enough for a server starting beside it.
+   */
+  startupTimeoutMs: z.number().int().positive().default(15_000),
 });
 
 export const configSchema = z.object({
@@ -265,6 +293,7 @@ export const configSchema = z.object({
   search: searchSchema.prefault({}),
   detect: detectSchema.prefault({}),
   commands: commandsSchema.prefault({}),
+  ssf: ssfSchema.prefault({}),
   /** YAML/JSON policy mapping signals to actions; the built-in policy when absent. */
   policyFile: z.string().optional(),
   /** A GeoLite2 data folder built by geoip-lite's updater; `vigil run` reloads it on SIGHUP. */

@@ -81,7 +81,7 @@ export class GeoLocator {
       // `vigil_geo_data_age_seconds`, on which VigilGeoDataStale fires.
       options.logger?.info(
         { dataDir },
-        "GeoIP data loaded; its build date is unknown: refresh it with geoip-lite's updater (README, Geolocation)",
+        "GeoIP data loaded; its build date is unknown: refresh it with geoip-lite's updater (docs/geolocation.md)",
       );
     }
     return locator;

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
 import { JWKS_PATH, type TransmitterConfiguration } from '../sinks/commands/discovery.ts';
@@ -15,6 +15,8 @@ export interface HttpEndpoints {
   readonly jwks?: object;
   /** The SSF configuration document that leads receivers to that key, beside it. */
   readonly transmitter?: TransmitterConfiguration;
+  /** The SSF stream management and poll API, where configured: answers its own paths, says if it did. */
+  readonly ssf?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }
 
 /**
@@ -102,6 +104,7 @@ export function startHttpServer(
           // SSF 1.0 §7.2: the document MUST be returned as application/json.
           if (transmitter && request.url === transmitter.path)
             return send(200, JSON.stringify(transmitter.document), 'application/json');
+          if (endpoints.ssf?.(request, response)) return;
           return send(404, 'not found\n');
         }
       }

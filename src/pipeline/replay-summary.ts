@@ -29,10 +29,12 @@ export class ReplaySummary {
   }
 
   render(): string {
+    // One column for the counts, as wide as the longest signal type or action needs.
+    const width = Math.max(18, ...[...this.#signals.keys(), ...this.#decisions.keys()].map((k) => k.length));
     const counts = (map: Map<string, number>) =>
       [...map]
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-        .map(([k, n]) => `  ${k.padEnd(18)} ${n}`);
+        .map(([k, n]) => `  ${k.padEnd(width)} ${n}`);
     const top = [...this.#risk]
       .sort((a, b) => b[1].maxRisk - a[1].maxRisk || b[1].signals - a[1].signals || a[0].localeCompare(b[0]))
       .slice(0, 5)

@@ -1,5 +1,5 @@
 import { Partitioners as KafkaPartitioners, type Producer } from 'kafkajs';
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, type Config } from '../config/index.ts';
 import { createLogger } from '../ops/logger.ts';
 import { createKafka } from '../pipeline/kafka.ts';
 
@@ -13,8 +13,7 @@ export class Partitions {
     this.#topics = topics;
   }
 
-  static async connect(): Promise<Partitions> {
-    const config = loadConfig();
+  static async connect(config: Config = loadConfig()): Promise<Partitions> {
     const kafka = createKafka(config.kafka, createLogger({ level: 'warn', destination: process.stderr }));
     const producer = kafka.producer({ createPartitioner: KafkaPartitioners.DefaultPartitioner });
     await producer.connect();

@@ -152,6 +152,17 @@ function distanceKm(a: City, b: City): number {
   return 2 * 6371 * Math.asin(Math.sqrt(h));
 }
 
+/**
+ * A start for `days` of simulated company that all lie in the past: midnight UTC `days + 1` days before
+ * `nowMs`. A day's sign-ins run past its midnight by a few hours (late workers west of UTC), so the
+ * spare day keeps them behind the clock, and the whole stream stays inside the event age limit
+ * (`VIGIL_EVENT_MAX_AGE_MS`, 90 days by default) that the fixed dates of a recording would exceed.
+ */
+export function recentStart(days: number, nowMs: number = Date.now()): string {
+  const today = Math.floor(nowMs / DAY) * DAY;
+  return new Date(today - (days + 1) * DAY).toISOString();
+}
+
 export function simulate(options: SimulationOptions): {
   events: SimulatedEvent[];
   truth: Truth[];

@@ -121,5 +121,5 @@ test('vigil keygen follows VIGIL_SIGNING_ALGORITHM: an RS256 key and a JWKS nami
   );
   const key = loadSigningKey(readFileSync(join(out, 'signing-key.pem'), 'utf8'), 'k-1', 'RS256');
   assert.equal(key.privateKey.asymmetricKeyDetails?.modulusLength, 3072);
-  assert.match(stderr, /VIGIL_SIGNING_KEY_ID=k-1 VIGIL_SIGNING_ALGORITHM=RS256/);
+  assert.match(stderr, /\(key id k-1\); set VIGIL_SIGNING_KEY_FILE=\S+ VIGIL_SIGNING_ALGORITHM=RS256\n$/);
 });

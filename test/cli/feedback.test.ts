@@ -122,6 +122,26 @@ test('replay --feedback applies each verdict before the first event after it: a 
         ['decision', 'x2', 'revoke_sessions'],
       ],
     );
+    // The incident view shows the revocation the verdict called for, then the sign-in it revokes.
+    const view = await run(process.execPath, [
+      vigil,
+      'replay',
+      '--as-of',
+      '2026-03-02T00:00:00Z',
+      '--quiet',
+      '--format',
+      'incidents',
+      '--feedback',
+      join(dir, 'verdicts.ndjson'),
+      join(dir, 'events.ndjson'),
+    ]);
+    assert.match(view.stdout, /^2 decisions for 1 user: 2 revoke sessions$/m);
+    assert.match(view.stdout, /^ {4}sam confirmed a takeover \(decision d1\), device laptop$/m);
+    assert.match(
+      view.stdout,
+      /^ {4}confirmed compromise \(critical\): sign-in from a device confirmed compromised/m,
+    );
+    assert.doesNotMatch(view.stdout, /"kind":/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -51,6 +51,8 @@ test('the demo finds the eight planted incidents in the sample and nothing else'
   assert.deepEqual([travel.distanceKm, travel.gapSeconds, travel.speedKmh], [9508.1, 2700, 12644]);
   assert.match(stderr, /^events 3012 \(rejected 0, duplicates 1\)$/m);
   assert.match(stderr, /^ {2}revoke_sessions +2$/m);
+  // Piped, no progress line: nothing redrawn, no escape sequence.
+  assert.doesNotMatch(stderr, /[\r\u001b]/);
 });
 
 test('replay reads standard input and reports rejected lines with their number and reason', async () => {
@@ -136,4 +138,70 @@ test('control characters from the input are printed escaped in the rejection lin
     stderr,
     'line 1: rejected (malformed): malformed JSON: Unexpected token \'o\', "not json \\u001b["... is not valid JSON\n',
   );
+});
+
+/**
+ * Runs vigil on a terminal of its own (util-linux `script` gives it a pseudo-terminal), where stdout and
+ * stderr both land, and returns what the terminal shows.
+ */
+async function onTerminal(args: string[], env: Record<string, string | undefined>): Promise<string> {
+  const command = [process.execPath, vigil, ...args].map((arg) => `'${arg}'`).join(' ');
+  const { stdout } = await run('script', ['-qec', command, '/dev/null'], {
+    env: { ...process.env, TERM: 'xterm-256color', NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
+    maxBuffer: 16 << 20,
+  });
+  // What the terminal shows: a line redrawn after a carriage return keeps only its last drawing.
+  return stdout
+    .replaceAll('\r\n', '\n')
+    .split('\n')
+    .map((line) => line.slice(line.lastIndexOf('\r') + 1).replaceAll('\u001b[K', ''))
+    .join('\n');
+}
+
+const SGR = /\u001b\[[0-9;]*m/;
+
+test('on a terminal, replay prints the incident view in colour, and without colour under NO_COLOR', async () => {
+  const [coloured, plain] = await Promise.all([
+    onTerminal(['replay', '--as-of', 'newest', sample], {}),
+    onTerminal(['replay', '--as-of', 'newest', sample], { NO_COLOR: '1' }),
+  ]);
+  assert.ok(coloured.includes('\u001b[1mdave\u001b[22m\n'), coloured);
+  assert.match(coloured, /\u001b\[1m\u001b\[31mrevoke sessions\u001b\[39m\u001b\[22m, risk 0\.94/);
+  assert.doesNotMatch(plain, SGR);
+  assert.match(plain, /^9 decisions for 8 users: 2 revoke sessions, 7 step up$/m);
+  assert.match(plain, /^ {6}from London, United Kingdom {2}80\.47\.7\.180 {5}2026-03-19 09:00:00 UTC$/m);
+  assert.match(plain, /^events 3012 \(rejected 0, duplicates 1\)$/m);
+  assert.doesNotMatch(plain, /"kind":/);
+});
+
+test('on a terminal, --format ndjson prints the NDJSON lines a pipe gets', async () => {
+  const [terminal, piped] = await Promise.all([
+    onTerminal(['replay', '--as-of', 'newest', '--quiet', '--format', 'ndjson', sample], {}),
+    run(process.execPath, [vigil, 'replay', '--as-of', 'newest', sample], { maxBuffer: 16 << 20 }),
+  ]);
+  assert.equal(terminal, piped.stdout);
+});
+
+test('piped, --format incidents forces the view, without colour', async () => {
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [vigil, 'replay', '--as-of', 'newest', '--format', 'incidents', sample],
+    { env: { ...process.env, FORCE_COLOR: undefined }, maxBuffer: 16 << 20 },
+  );
+  assert.doesNotMatch(stdout, SGR);
+  assert.deepEqual(stdout.split('\n').slice(0, 4), [
+    '9 decisions for 8 users: 2 revoke sessions, 7 step up',
+    '',
+    'dave',
+    '  2026-03-19 09:45:00 UTC  revoke sessions, risk 0.94 (near-certain takeover), event evt-002546',
+  ]);
+  assert.match(stderr, /^events 3012 \(rejected 0, duplicates 1\)$/m);
+});
+
+test('an unknown --format is the usage and exit status 2', async () => {
+  const result = await run(process.execPath, [vigil, 'replay', '--format', 'html', sample]).catch(
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+  assert.equal('code' in result ? result.code : 0, 2);
+  assert.match(result.stderr, /^usage: vigil replay /);
 });

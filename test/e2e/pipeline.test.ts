@@ -12,8 +12,8 @@ import { indexName } from '../../src/sinks/search/templates.ts';
 import { deployment, runVigil, startVigil, waitReady, deploymentSearch } from '../harness/vigil-process.ts';
 import { SAMPLE, produceEvents, readTopic } from '../harness/streams.ts';
 
-// The sample's planted incidents end in 7 commands: 2 revocations and 5 step-ups (see the replay test).
-const EXPECTED_COMMANDS = 7;
+// The sample's planted incidents end in 9 commands: 2 revocations and 7 step-ups (see the replay test).
+const EXPECTED_COMMANDS = 9;
 const UNIQUE_EVENTS = SAMPLE.length - 1; // one event is delivered twice
 
 async function searchCount(
@@ -93,7 +93,7 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
     check.ok ? `${check.claims.sub_id.user.id}:${Object.keys(check.claims.events)[0]!.split('/').pop()}` : '',
   );
   assert.equal(byType.filter((type) => type === SESSION_REVOKED).length, 2, who.join(' '));
-  assert.equal(byType.filter((type) => type === ASSURANCE_LEVEL_CHANGE).length, 5);
+  assert.equal(byType.filter((type) => type === ASSURANCE_LEVEL_CHANGE).length, 7);
   const dave = verified.find((check) => check.ok && check.claims.sub_id.user.id === 'dave');
   assert.ok(dave?.ok);
   assert.match(
@@ -135,7 +135,7 @@ test('e2e: the sample through Kafka gives signed commands, dead letters with rea
     'every event indexed',
     async () => (await searchCount(client, `${name}-events-*`)) === UNIQUE_EVENTS,
   );
-  assert.equal(await searchCount(client, `${name}-signals-*`), 10);
+  assert.equal(await searchCount(client, `${name}-signals-*`), 12);
   const travel = await client.search<{ vigil: { evidence: Record<string, unknown> }; message: string }>({
     index: `${name}-signals-*`,
     query: { term: { 'vigil.signal.type': 'impossible_travel' } },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestContext } from 'node:test';
+import type { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { connectSearch } from '../../src/sinks/search/client.ts';
 import { connectRedis } from '../../src/state/redis/connect.ts';
@@ -50,4 +51,24 @@ export async function createSearch(t: TestContext) {
     await connection.client.close();
   });
   return { ...connection, prefix };
+}
+
+/**
+ * Counts the writes a standalone client makes to its socket: with auto-pipelining, one per round trip.
+ * `stop()` returns the count and puts the socket back as it was.
+ */
+export function countWrites(client: Redis): { stop(): number } {
+  let writes = 0;
+  const stream = (client as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
+  const write = stream.write.bind(stream);
+  stream.write = (...args: unknown[]) => {
+    writes++;
+    return write(...args);
+  };
+  return {
+    stop: () => {
+      stream.write = write;
+      return writes;
+    },
+  };
 }

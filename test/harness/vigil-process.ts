@@ -43,7 +43,7 @@ export function deployment() {
     VIGIL_COMMAND_ISSUER: `https://${name}.vigil.test`,
     VIGIL_COMMAND_AUDIENCE: 'test-services',
     VIGIL_LOG_LEVEL: 'warn',
-    // The fixtures are recordings (the sample and the simulator's default company date from March 2026):
+    // The sample is a recording (March 2026), and tests give the simulator fixed starts in March 2026:
     // judged against today's clock they would be too old, so a test deployment remembers five years.
     VIGIL_EVENT_MAX_AGE_MS: String(5 * 365 * 86_400_000),
   };

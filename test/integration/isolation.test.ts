@@ -10,7 +10,7 @@ import { DEAD_LETTER_HEADERS } from '../../src/pipeline/dead-letter.ts';
 import { stateLimits } from '../../src/pipeline/engine.ts';
 import { MemoryStateStore } from '../../src/state/memory/store.ts';
 import type { StateOp, StateStore } from '../../src/state/store.ts';
-import { loadSigningKey } from '../../src/sinks/commands/signing.ts';
+import { signingKeyFromConfig } from '../../src/sinks/commands/key-config.ts';
 import { createEngine } from '../../src/cli/wiring.ts';
 import { produceEvents, readTopic, readTopicUntil } from '../harness/streams.ts';
 import { deployment, runVigil } from '../harness/vigil-process.ts';
@@ -53,7 +53,7 @@ test('an event that fails processing for good is dead-lettered alone; its partit
     config,
     engine,
     indexDocuments: true,
-    signingKey: loadSigningKey(config.commands.signingKey!, config.commands.keyId, config.commands.algorithm),
+    signingKey: signingKeyFromConfig(config.commands),
     metrics,
     logger,
   });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Redis } from 'ioredis';
 import { StateKeys } from '../../src/state/redis/keys.ts';
 import { RedisStateStore } from '../../src/state/redis/store.ts';
 import { LIMITS, stateConformance } from '../state/conformance.ts';
-import { createRedis, uniqueName } from '../harness/factories.ts';
+import { countWrites, createRedis, uniqueName } from '../harness/factories.ts';
 
 for (const mode of ['standalone', 'cluster'] as const) {
   stateConformance(`redis ${mode}`, async (t, limits) => {
@@ -17,13 +18,7 @@ test('redis: a batch of 200 events is two round trips (read its users, write the
   const prefix = `${uniqueName('rtt')}:`;
   const store = new RedisStateStore(client, new StateKeys(prefix), LIMITS);
   await store.apply([{ kind: 'auth', user: 'warm', eventKey: 'w', atMs: 1, outcome: 'login' }]);
-  let writes = 0;
-  const stream = (client as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
-  const write = stream.write.bind(stream);
-  stream.write = (...args: unknown[]) => {
-    writes++;
-    return write(...args);
-  };
+  const writes = countWrites(client as Redis);
   const at = Date.parse('2026-03-01T09:00:00Z');
   await store.apply(
     Array.from({ length: 200 }, (_, i) => ({
@@ -37,8 +32,7 @@ test('redis: a batch of 200 events is two round trips (read its users, write the
       country: 'GB',
     })),
   );
-  stream.write = write;
-  assert.equal(writes, 2);
+  assert.equal(writes.stop(), 2);
   const keys = await client.keys(`${prefix}*`);
   assert.equal(keys.length, 51); // one hash per user: record, version and unreleased first views
   const ttls = await Promise.all(keys.map((key) => client.pttl(key)));
@@ -61,16 +55,9 @@ test('redis: users kept from an earlier batch are not read again: a batch is one
   const store = new RedisStateStore(client, new StateKeys(`${uniqueName('cached')}:`), LIMITS);
   const at = Date.parse('2026-03-01T09:00:00Z');
   await store.apply(Array.from({ length: 50 }, (_, i) => signIn(`u${i}`, `a${i}`, at)));
-  let writes = 0;
-  const stream = (client as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
-  const write = stream.write.bind(stream);
-  stream.write = (...args: unknown[]) => {
-    writes++;
-    return write(...args);
-  };
+  const writes = countWrites(client as Redis);
   const views = await store.apply(Array.from({ length: 50 }, (_, i) => signIn(`u${i}`, `b${i}`, at + 1)));
-  stream.write = write;
-  assert.equal(writes, 1);
+  assert.equal(writes.stop(), 1);
   assert.ok(views.every((view) => view.kind === 'auth' && view.profile.logins === 1));
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateEvent } from '../../src/events/index.ts';
-import { ATTACK_KINDS, simulate } from '../../src/simulate/scenario.ts';
+import { ATTACK_KINDS, recentStart, simulate } from '../../src/simulate/scenario.ts';
 
 const options = { users: 120, days: 18, seed: 7, start: '2026-03-02T00:00:00Z', attacksPerKind: 2 };
 
@@ -30,4 +30,20 @@ test('the truth lists every attack kind, each pointing at simulated events after
     assert.ok(attack.start >= '2026-03-17', `${attack.id} starts ${attack.start}, inside learning`);
   }
   assert.deepEqual(population.trusted_networks, ['81.4.109.0/24', '38.124.103.0/24']);
+});
+
+test('the default start puts 21 days ending as yesterday begins: 2026-12-01T17:31Z starts at 2026-11-09T00:00Z', () => {
+  assert.equal(recentStart(21, Date.parse('2026-12-01T17:31:00Z')), '2026-11-09T00:00:00.000Z');
+  assert.equal(recentStart(16, Date.parse('2026-12-01T00:00:00Z')), '2026-11-14T00:00:00.000Z');
+});
+
+test('a company from the default start lies wholly in the past and inside the 90-day event age limit', () => {
+  const now = Date.parse('2026-12-01T00:00:30Z');
+  for (const seed of [1, 2, 11]) {
+    const { events } = simulate({ ...options, seed, start: recentStart(options.days, now) });
+    const first = Date.parse(events[0]!.occurred_at);
+    const last = Date.parse(events.at(-1)!.occurred_at);
+    assert.ok(last < now, `seed ${seed}: last event ${events.at(-1)!.occurred_at} is ahead of the clock`);
+    assert.ok(now - first < 90 * 86_400_000, `seed ${seed}: first event ${events[0]!.occurred_at}`);
+  }
 });

@@ -11,6 +11,7 @@ export interface TransmitterConfiguration {
     readonly issuer: string;
     readonly jwks_uri: string;
     readonly critical_subject_members: readonly string[];
+    readonly [member: string]: unknown;
   };
 }
 
@@ -19,10 +20,14 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 
 /**
  * SSF 1.0 §7.2: the document sits at `/.well-known/ssf-configuration` inserted between the Issuer's host
- * and its path, if any, without the path's trailing "/". Delivery methods are left out: commands
- * travel on a Kafka topic, which is none of the methods SSF defines (push, RFC 8935; poll, RFC 8936).
+ * and its path, if any, without the path's trailing "/". Delivery methods and the stream management
+ * endpoints are there only when the SSF transmitter runs (`streams`); otherwise commands travel only on
+ * a Kafka topic, which is none of the methods SSF defines (push, RFC 8935; poll, RFC 8936).
  */
-export function transmitterConfiguration(issuer: string): TransmitterConfiguration {
+export function transmitterConfiguration(
+  issuer: string,
+  streams: Record<string, unknown> = {},
+): TransmitterConfiguration {
   const url = new URL(issuer);
   return {
     path: `/.well-known/ssf-configuration${url.pathname.replace(/\/+$/, '')}`,
@@ -32,6 +37,7 @@ export function transmitterConfiguration(issuer: string): TransmitterConfigurati
       jwks_uri: new URL(JWKS_PATH, url).href,
       // A receiver that cannot honour `session` would widen a one-session command to all the user's.
       critical_subject_members: ['user', 'session'],
+      ...streams,
     },
   };
 }

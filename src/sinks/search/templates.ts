@@ -139,7 +139,11 @@ export function ingestPipeline(prefix: string) {
   };
 }
 
-export function indexTemplates(prefix: string, engine: SearchEngine) {
+export function indexTemplates(
+  prefix: string,
+  engine: SearchEngine,
+  options: { replicas?: number | undefined } = {},
+) {
   return DOCUMENT_KINDS.map((kind) => ({
     name: `${prefix}-${kind}`,
     index_patterns: [`${prefix}-${kind}-*`],
@@ -151,6 +155,7 @@ export function indexTemplates(prefix: string, engine: SearchEngine) {
         // For any writer (a dead letter sent again by hand too); the indexer also names it per request,
         // which reaches the indices created before the pipeline existed.
         default_pipeline: ingestPipelineName(prefix),
+        ...(options.replicas !== undefined && { number_of_replicas: options.replicas }),
       },
       mappings: {
         dynamic: 'strict' as const,

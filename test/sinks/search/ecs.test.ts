@@ -146,7 +146,40 @@ async function sampleDocuments(): Promise<SearchDocument[]> {
     const last = await engine.process(
       [complete, ...changes].map((event) => ({ value: JSON.stringify(event) })),
     );
+    await last.release();
     outcomes.push(...last.outcomes);
+    // An analyst confirms the complete sign-in's device compromised; the next sign-in from it raises
+    // a confirmed compromise, the one signal no event raises alone.
+    const verdict = await engine.feedback([
+      {
+        value: JSON.stringify({
+          kind: 'feedback',
+          feedback_id: 'fb-complete-1',
+          occurred_at: '2026-03-31T23:10:00Z',
+          user_id: complete.user_id,
+          decision_id: 'd-complete-1',
+          verdict: 'confirmed',
+          decision_action: 'revoke_sessions',
+          analyst: 'sam',
+          reason: 'phished',
+          device_id: complete.device_id,
+        }),
+      },
+    ]);
+    await verdict.release();
+    assert.equal(verdict.outcomes[0]?.status, 'applied');
+    const again = await engine.process([
+      {
+        value: JSON.stringify({
+          ...complete,
+          event_id: 'complete-2',
+          occurred_at: '2026-03-31T23:20:00Z',
+          session_id: 's-2',
+        }),
+      },
+    ]);
+    await again.release();
+    outcomes.push(...again.outcomes);
   } finally {
     geo.close();
   }
@@ -180,8 +213,7 @@ test('the sample writes every kind of document: each sign-in type, access action
   );
   assert.deepEqual(
     [...values('signals', (document) => document.body.vigil.signal?.type)].sort(),
-    // Only an analyst's verdict raises a confirmed compromise; the sample holds events alone.
-    SIGNAL_TYPES.filter((type) => type !== 'confirmed_compromise').sort(),
+    [...SIGNAL_TYPES].sort(),
   );
   assert.deepEqual(
     [...values('decisions', (document) => document.body.vigil.decision?.action)].sort(),
@@ -289,6 +321,43 @@ test('signals and decisions are alerts with a severity; events are events; every
     else byId.set(document.body.event!.id!, document);
   }
   assert.ok(byId.size > 2500, `${byId.size} distinct documents`);
+});
+
+test("Vigil's own fields hold values of their mapped types: evidence, accumulated risk, and every signal's", () => {
+  const { mappings } = indexTemplates('vigil', 'elasticsearch')[0]!.template;
+  const own = mappedFields(mappings.properties as Record<string, Mapping>);
+  const seen = new Set<string>();
+  for (const document of documents)
+    for (const [name, value] of leaves(document.body)) {
+      const mapping = own.get(name);
+      if (!name.startsWith(OWN) || !mapping?.type || value === null) continue;
+      seen.add(name);
+      for (const item of Array.isArray(value) ? value : [value])
+        assert.ok(
+          fits(mapping.type, item),
+          `${document.kind} ${document.id}: ${name} = ${JSON.stringify(item)} is no ${mapping.type}`,
+        );
+    }
+  for (const field of [
+    'vigil.evidence.requests',
+    'vigil.evidence.requestsPerHour',
+    'vigil.evidence.usualRequestsPerHour',
+    'vigil.evidence.newResources',
+    'vigil.evidence.knownResources',
+    'vigil.evidence.resource',
+    'vigil.evidence.device',
+    'vigil.decision.accumulated_risk',
+    'vigil.decision.contributing_signals',
+  ])
+    assert.ok(seen.has(field), `no document has ${field}`);
+  // The signals of the new kinds are alerts like the others, under the same rule and severity fields.
+  for (const type of ['unusual_request_rate', 'resource_exploration', 'confirmed_compromise']) {
+    const document = documents.find((d) => d.kind === 'signals' && d.body.vigil.signal?.type === type);
+    assert.ok(document, `no ${type} document`);
+    assert.equal(document.body.event?.kind, 'alert');
+    assert.deepEqual(document.body.rule, { id: type, name: type });
+    assert.ok(document.body.vigil.evidence && Object.keys(document.body.vigil.evidence).length > 0);
+  }
 });
 
 test('region codes are ISO 3166-2: Montréal is CA-QC', () => {
