@@ -107,7 +107,7 @@ export function transactionalProducer(kafka: Kafka, transactionalId: string): Pr
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
     transactionTimeout: 30_000,
-    // A failed write is retried at once: it goes to one partition at a time (see GroupCommitter).
+    // A failed write is retried at once: it goes to one partition at a time (see PartitionedWriter).
     retry: { initialRetryTime: 5, retries: 10 },
   });
 }

@@ -94,26 +94,29 @@ test('chaos: a processor killed with SIGKILL and restarted at once resumes withi
 
 test('chaos: a processor killed after a batch is saved to Redis and before its commit: the redo raises the same', async (t) => {
   const { env } = await setUp();
+  // A backlog keeps the processor busy, so a batch is in hand whenever the broker goes.
+  await produceSteadily(KAFKA_BROKERS, env, LINES, 20 * RATE);
   const first = await start(t, env);
   await waitReady(first);
-  const producing = produceSteadily(KAFKA_BROKERS, env, LINES, RATE);
   await waitUntil('a few batches committed', async () => (await commits(first)) > 5, 30_000);
 
   // With the broker gone, the batch in hand has its state in Redis and cannot commit.
   const kafka = kafkaService(STACK_DIR, CACHE_DIR);
   process.kill(-readPid(join(STACK_DIR, 'kafka'))!, 'SIGKILL');
-  await waitUntil(
-    'a saved batch held for Kafka',
-    async () => (await metric(first, 'vigil_sink_errors_total{sink="kafka"}')) > 0,
-    60_000,
-  );
-  await first.stop('SIGKILL');
-  await kafka.start();
-  await waitUntil('the broker back', () => kafka.healthy(), 90_000);
+  try {
+    await waitUntil(
+      'a saved batch held for Kafka',
+      async () => (await metric(first, 'vigil_sink_errors_total{sink="kafka"}')) > 0,
+      60_000,
+    );
+    await first.stop('SIGKILL');
+  } finally {
+    await kafka.start();
+    await waitUntil('the broker back', () => kafka.healthy(), 90_000);
+  }
   const second = await start(t, env);
   await waitUntil('the restarted processor commits', async () => (await commits(second)) > 0, 60_000);
 
-  await producing;
   const control = await controlOf(KAFKA_BROKERS, env, LINES);
   assertSameFindings(await runFindings(KAFKA_BROKERS, env, control), control);
 });
