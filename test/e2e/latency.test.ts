@@ -8,9 +8,9 @@ import { uniqueName } from '../harness/factories.ts';
 import { SAMPLE, readTopic } from '../harness/streams.ts';
 import { deployment, runVigil, startVigil, waitReady } from '../harness/vigil-process.ts';
 
-// The sample's planted incidents end in 7 commands (see the pipeline test); its events date from March
+// The sample's planted incidents end in 9 commands (see the pipeline test); its events date from March
 // 2026, months before any run of this test, and one is delivered twice.
-const EXPECTED_COMMANDS = 7;
+const EXPECTED_COMMANDS = 9;
 const PROCESSED_EVENTS = SAMPLE.length - 1;
 const TOPIC_RESOURCE: ConfigResourceTypes = 2;
 
