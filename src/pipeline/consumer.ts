@@ -109,7 +109,7 @@ export class Pipeline {
       );
     this.#exclusive = partitioning.exclusive;
     await consumer.connect();
-    await consumer.subscribe({ topics: [...this.#kinds.keys()], fromBeginning: true });
+    await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
