@@ -147,7 +147,16 @@ test('control characters from the input are printed escaped in the rejection lin
 async function onTerminal(args: string[], env: Record<string, string | undefined>): Promise<string> {
   const command = [process.execPath, vigil, ...args].map((arg) => `'${arg}'`).join(' ');
   const { stdout } = await run('script', ['-qec', command, '/dev/null'], {
-    env: { ...process.env, TERM: 'xterm-256color', NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
+    // As a person's terminal: no CI variable, which makes Node assume a terminal without colours.
+    env: {
+      ...process.env,
+      TERM: 'xterm-256color',
+      CI: undefined,
+      NO_COLOR: undefined,
+      FORCE_COLOR: undefined,
+      NODE_DISABLE_COLORS: undefined,
+      ...env,
+    },
     maxBuffer: 16 << 20,
   });
   // What the terminal shows: a line redrawn after a carriage return keeps only its last drawing.
