@@ -287,11 +287,8 @@ async function main() {
   await redis.connect();
   const prefix = `bench-${Date.now()}:`;
   const heapBefore = heapUsed();
-  const redisEngine = createEngine(
-    config,
-    new RedisStateStore(redis, new StateKeys(prefix), stateLimits(config.detect)),
-    quiet,
-  ).engine;
+  const redisState = new RedisStateStore(redis, new StateKeys(prefix), stateLimits(config.detect));
+  const redisEngine = createEngine(config, redisState, quiet).engine;
   const scriptCalls = async () =>
     [...(await redis.info('commandstats')).matchAll(/cmdstat_(evalsha|eval):calls=(\d+)/g)].reduce(
       (s, m) => s + Number(m[2]),
@@ -308,12 +305,20 @@ async function main() {
   let released: Promise<void> = Promise.resolve();
   const redisCpuBefore = await redisCpu();
   const nodeCpuBefore = process.cpuUsage();
+  // As `vigil run` does: users held in memory, checkpointed to Redis every interval and at the end.
+  let lastCheckpointMs = Date.now();
   stages['+ Redis state, detect, decide'] = rate(
     await time(async () => {
       for (let i = 0; i < total; i += BATCH) {
-        const { release } = await redisEngine.process(lines.slice(i, i + BATCH).map((value) => ({ value })));
+        const batch = lines.slice(i, i + BATCH).map((value, j) => ({ value, origin: `bench/0@${i + j}` }));
+        const { release } = await redisEngine.process(batch);
         released = release();
         progress.update(Math.min(total, i + BATCH));
+        const last = i + batch.length === total;
+        if (last || Date.now() - lastCheckpointMs >= config.redis.checkpointIntervalMs) {
+          await redisState.checkpoint(new Map([['bench/0', i + batch.length]]));
+          lastCheckpointMs = Date.now();
+        }
       }
       await released;
     }),

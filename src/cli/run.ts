@@ -61,7 +61,10 @@ export async function main(args: string[]): Promise<number> {
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'Redis unavailable; reconnecting'));
   await waitFor('Redis', () => redis.connect());
   const keys = new StateKeys(config.redis.keyPrefix);
-  const store = new RedisStateStore(redis, keys, stateLimits(config.detect), config.redis);
+  const store = new RedisStateStore(redis, keys, stateLimits(config.detect), {
+    ...config.redis,
+    group: config.kafka.groupId,
+  });
   const { engine, geo } = createEngine(config, store, logger, {
     onIdConflict: () => metrics.idConflict(),
   });
@@ -85,6 +88,7 @@ export async function main(args: string[]): Promise<number> {
     kafka,
     config,
     engine,
+    state: store,
     indexDocuments: values.search,
     signingKey,
     metrics,

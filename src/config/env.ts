@@ -42,6 +42,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   setting('VIGIL_REDIS_KEY_PREFIX', 'redis.keyPrefix'),
   setting('VIGIL_REDIS_WAIT_REPLICAS', 'redis.waitReplicas', 'number'),
   setting('VIGIL_REDIS_CACHED_USERS', 'redis.cachedUsers', 'number'),
+  setting('VIGIL_CHECKPOINT_INTERVAL_MS', 'redis.checkpointIntervalMs', 'number'),
   setting('VIGIL_REDIS_WAIT_TIMEOUT_MS', 'redis.waitTimeoutMs', 'number'),
   setting('VIGIL_SEARCH_URL', 'search.url', 'string', true),
   setting('VIGIL_SEARCH_ENGINE', 'search.engine'),

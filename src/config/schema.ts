@@ -62,17 +62,22 @@ export const redisSchema = z.object({
   urls: z.array(url).min(1).default(['redis://127.0.0.1:6379']),
   keyPrefix: z.string().default('vigil:'),
   /**
-   * Replicas that must hold a batch's state before its commands are committed (Redis WAIT). Replication
-   * is asynchronous: a master killed right after a write loses it, and a user's state with it. Set 1
-   * where masters have replicas; 0 (no wait) where they have none.
+   * Replicas that must hold a checkpoint (and a batch's address failures) before it counts (Redis WAIT).
+   * Replication is asynchronous: a master killed right after a write loses it. Set 1 where masters have
+   * replicas; 0 (no wait) where they have none.
    */
   waitReplicas: z.number().int().min(0).default(0),
   waitTimeoutMs: z.number().int().positive().default(1_000),
   /**
-   * Users whose state a processor keeps in memory between batches (about 2 KB each): the users of its
-   * partitions, written through to Redis with every batch. 0 reads every user from Redis every batch.
+   * Users a processor keeps in memory (about 2 KB each) besides those changed since its last checkpoint:
+   * past it, the least recently used are let go, and read from Redis when next seen.
    */
   cachedUsers: z.number().int().min(0).default(100_000),
+  /**
+   * How often a processor saves the users it changed, with the offsets they are as of. After a crash
+   * or a rebalance, the new owner replays its partitions from there: at most this long of events.
+   */
+  checkpointIntervalMs: z.number().int().min(100).default(2_000),
 });
 
 export const searchSchema = z.object({

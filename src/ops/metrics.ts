@@ -19,6 +19,8 @@ export interface PipelineMetrics {
   lag(topic: string, partition: number, lag: number): void;
   sinkError(sink: Sink): void;
   producerReplaced(component: Component): void;
+  checkpointed(outcome: 'saved' | 'failed', seconds: number): void;
+  replayed(count: number): void;
 }
 
 /** The consumers of one process, each in its own group. */
@@ -193,6 +195,18 @@ export function createMetrics(
     'Transactional producers closed and replaced after a transaction could not be ended.',
     ['component'],
   );
+  const checkpoints = new Histogram({
+    name: 'vigil_state_checkpoint_duration_seconds',
+    help: "Checkpoints of the users' state to Redis, by outcome: from taking the state to its offsets saved.",
+    labelNames: ['outcome'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  for (const outcome of ['saved', 'failed']) checkpoints.zero({ outcome });
+  const replayed = counter(
+    'vigil_state_replayed_events_total',
+    'Events applied to state again after a rebalance or a failure, from the last checkpoint to the committed offsets.',
+  );
   const batch = new Histogram({
     name: 'vigil_batch_duration_seconds',
     help: 'From a batch handed over by Kafka to its offsets committed.',
@@ -270,6 +284,8 @@ export function createMetrics(
       lag: (topic, partition, value) => lag.set({ topic, partition: String(partition) }, value),
       sinkError: (sink) => sinkErrors.inc({ sink }),
       producerReplaced: (component) => producerReplacements.inc({ component }),
+      checkpointed: (outcome, seconds) => checkpoints.observe({ outcome }, seconds),
+      replayed: (count) => replayed.inc(count),
       alert: (destination, outcome, count = 1) => alerts.inc({ destination, outcome }, count),
       alertSkipped: (reason) => alertsSkipped.inc({ reason }),
     },

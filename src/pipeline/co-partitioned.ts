@@ -5,9 +5,8 @@ const CO_PARTITIONED = 'VigilCoPartitioned';
 /**
  * Assigns partition numbers, not topic-partitions: the member that gets partition 3 gets it of every
  * topic. Emitters key events by user, so a user's sign-ins (auth/3) and data access (access/3) land on
- * the same processor, the only writer of that user's state, which then keeps it in memory; split over
- * two processors, every batch of one would find the other's writes and read the user again.
- * (Co-partitioning needs both topics to have the same partition count, as `vigil setup` creates them.)
+ * the same processor, the only writer of that user's state, which it holds in memory. (Co-partitioning
+ * needs the topics to have the same partition count, as `vigil setup` creates them.)
  */
 export const CoPartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
   name: CO_PARTITIONED,
@@ -40,19 +39,19 @@ export const CoPartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
 });
 
 /**
- * Whether a group's assignment makes each member the only reader of its users' events: the group chose
- * this assigner and the topics have as many partitions each.
+ * Refuses input topics of different partition counts: a user's events would then reach several
+ * processors, and each user needs one writer. `vigil setup` creates them alike.
  */
-export async function coPartitioning(kafka: Kafka, topics: readonly string[]) {
+export async function assertCoPartitioned(kafka: Kafka, topics: readonly string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
-    const counts = new Set(metadata.topics.map((topic) => topic.partitions.length));
-    return {
-      sameCounts: counts.size === 1,
-      exclusive: (groupProtocol: string) => counts.size === 1 && groupProtocol === CO_PARTITIONED,
-    };
+    const counts = metadata.topics.map((topic) => `${topic.name} ${topic.partitions.length}`);
+    if (new Set(metadata.topics.map((topic) => topic.partitions.length)).size > 1)
+      throw new Error(
+        `the input topics need as many partitions each, so that each user has one processor: ${counts.join(', ')}`,
+      );
   } finally {
     await admin.disconnect();
   }

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  PartitionAssigners,
   type Batch,
   type Consumer,
   type EachBatchPayload,
@@ -15,10 +14,12 @@ import type { PipelineMetrics } from '../ops/metrics.ts';
 import { Progress } from '../ops/progress.ts';
 import { signSecurityEvent, type CommandSettings } from '../sinks/commands/security-event.ts';
 import type { SigningKey } from '../sinks/commands/signing.ts';
+import type { CheckpointedStore } from '../state/store.ts';
 import { documentsOf } from '../sinks/search/documents.ts';
 import { deadLetter, originOf } from './dead-letter.ts';
-import type { Engine, Outcome } from './engine.ts';
-import { CoPartitionedAssigner, coPartitioning } from './co-partitioned.ts';
+import { Checkpoints, type Plan } from './checkpoints.ts';
+import type { Engine, EngineInput, Outcome } from './engine.ts';
+import { assertCoPartitioned, CoPartitionedAssigner } from './co-partitioned.ts';
 import { briefly, PermanentFailure } from './errors.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { assertStillOwned, consumerTimeouts, groupMembership, heartbeating } from './kafka.ts';
@@ -28,6 +29,8 @@ export interface PipelineParts {
   readonly kafka: Kafka;
   readonly config: Config;
   readonly engine: Engine;
+  /** The engine's state, held in this process and checkpointed to Redis. */
+  readonly state: CheckpointedStore;
   /** Whether to commit search documents for the indexer; false when the search sink is off. */
   readonly indexDocuments: boolean;
   readonly signingKey: SigningKey;
@@ -36,10 +39,11 @@ export interface PipelineParts {
 }
 
 /**
- * `vigil run`: per batch, validate → enrich → state and signals (one Redis round trip) → one Kafka
- * transaction holding the commands, the dead letters, the search documents and the consumer offsets.
- * The offsets move only with everything else, so a crash anywhere redoes the batch, and every effect
- * of a redo is the same: same state (kept first views), everything committed exactly once. The search
+ * `vigil run`: per batch, validate → enrich → state and signals (in memory) → one Kafka transaction
+ * holding the commands, the dead letters, the search documents and the consumer offsets. The offsets
+ * move only with everything else, so a crash anywhere redoes the batch. Its state is checkpointed to
+ * Redis as of committed offsets, and whoever redoes the batch first replays the state up to them
+ * (`Checkpoints`): every effect of a redo is the same, everything committed exactly once. The search
  * engine is written by the indexer, so its stalls never delay a revocation. Several partitions are
  * processed at once, each in order; their batches share transactions.
  */
@@ -54,8 +58,8 @@ export class Pipeline {
   readonly #inGroup: () => boolean;
   /** Per partition, the offset after the last message this process committed. */
   readonly #committedUpTo = new Map<string, bigint>();
+  readonly #checkpoints: Checkpoints;
   #stopping = false;
-  #exclusive: (groupProtocol: string) => boolean = () => false;
 
   constructor(parts: PipelineParts) {
     this.#parts = parts;
@@ -69,14 +73,22 @@ export class Pipeline {
       ...consumerTimeouts(settings),
       readUncommitted: false,
       maxBytesPerPartition: settings.maxBytesPerPartition,
-      // Round robin only while older members that lack the first are still in the group.
-      partitionAssigners: [CoPartitionedAssigner, PartitionAssigners.roundRobin],
+      partitionAssigners: [CoPartitionedAssigner],
     });
     this.#inGroup = groupMembership(this.#consumer);
-    // Partitions may have moved: users cached for the old ones are read again when next seen.
-    this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) =>
-      parts.engine.reassigned(this.#exclusive(payload.groupProtocol)),
+    this.#checkpoints = new Checkpoints(
+      parts.state,
+      parts.config.redis.checkpointIntervalMs,
+      parts.metrics,
+      parts.logger,
     );
+    // Partitions may have moved: the state of the users of the ones kept is replayed from Redis.
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, () => this.#checkpoints.invalidate());
+    // A batch of transaction markers alone never reaches `eachBatch`, yet may be where a replay ends.
+    this.#consumer.on(this.#consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize === 0)
+        this.#checkpoints.passed(`${payload.topic}/${payload.partition}`, Number(payload.lastOffset) + 1);
+    });
     this.#committer = new GroupCommitter({
       kafka: parts.kafka,
       transactionalId: `${settings.clientId}-${settings.groupId}-${settings.instanceId}`,
@@ -101,13 +113,7 @@ export class Pipeline {
     const consumer = this.#consumer;
     await this.#committer.connect();
     const topics = [...this.#kinds.keys()];
-    const partitioning = await coPartitioning(this.#parts.kafka, topics);
-    if (!partitioning.sameCounts)
-      this.#parts.logger.warn(
-        { topics },
-        "the input topics have different partition counts: a user's events reach several processors, which read the user's state from Redis at every batch",
-      );
-    this.#exclusive = partitioning.exclusive;
+    await assertCoPartitioned(this.#parts.kafka, topics);
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
@@ -123,20 +129,30 @@ export class Pipeline {
     this.#stopping = true;
     await this.#consumer.disconnect();
     await Promise.all(this.#releasing);
+    await this.#checkpoints
+      .flush()
+      .catch((error: unknown) =>
+        this.#parts.logger.warn({ err: briefly(error) }, 'the last checkpoint failed'),
+      );
     await this.#committer.disconnect();
   }
 
   async #handle(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    const messages = this.#notYetCommitted(batch);
-    if (messages.length === 0) return;
+    const first = batch.messages[0];
+    if (!first) return;
     const started = performance.now();
-    this.#parts.metrics.consumed(batch.topic, messages.length);
     try {
       const { heartbeatIntervalMs } = this.#parts.config.kafka;
-      await this.#progress.holding(() =>
-        heartbeating(payload, heartbeatIntervalMs, () => this.#process(payload, messages)),
+      const input = `${batch.topic}/${batch.partition}`;
+      const done = await this.#progress.holding(() =>
+        heartbeating(payload, heartbeatIntervalMs, () =>
+          this.#checkpoints.batch(input, Number(first.offset), (plan) => this.#follow(payload, plan)),
+        ),
       );
+      this.#checkpoints.due();
+      if (done === 'waiting') return await sleep(WAIT_FOR_REPLAY_MS);
+      if (done !== 'processed') return;
       const lag = Number(batch.offsetLag());
       this.#parts.metrics.lag(batch.topic, batch.partition, lag);
       this.#progress.lag(batch.topic, batch.partition, lag);
@@ -145,6 +161,67 @@ export class Pipeline {
       if (error instanceof StoppedError) return; // not committed: the next owner of the partition redoes it
       throw error;
     }
+  }
+
+  /**
+   * Does what the plan says with a batch. Rewinding and waiting read the partition again from an
+   * offset (kafkajs drops what it fetched past a seek); a replayed batch's rest is read again too,
+   * since the other inputs of its partition number may still be replaying.
+   */
+  async #follow(
+    payload: EachBatchPayload,
+    plan: Plan,
+  ): Promise<'processed' | 'replayed' | 'waiting' | 'rewound'> {
+    const { batch } = payload;
+    const readAgainFrom = (offset: string | number) =>
+      this.#consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(offset) });
+    if (plan.kind === 'rewind') {
+      readAgainFrom(plan.to);
+      return 'rewound';
+    }
+    // Fetched before a seek of this partition took effect: what was asked for comes next.
+    if (payload.isStale()) return 'rewound';
+    switch (plan.kind) {
+      case 'wait':
+        readAgainFrom(batch.messages[0]!.offset);
+        return 'waiting';
+      case 'replay': {
+        const offsetOf = (message: KafkaMessage) => Number(message.offset);
+        const old = batch.messages.filter((m) => offsetOf(m) >= plan.from && offsetOf(m) < plan.until);
+        if (old.length) await this.#replay(payload, old);
+        const rest = batch.messages.find((m) => offsetOf(m) >= plan.until);
+        if (rest) {
+          this.#checkpoints.passed(`${batch.topic}/${batch.partition}`, plan.until);
+          readAgainFrom(rest.offset);
+        }
+        return 'replayed';
+      }
+      case 'process': {
+        const messages = this.#notYetCommitted(batch);
+        if (messages.length === 0) return 'processed';
+        this.#parts.metrics.consumed(batch.topic, messages.length);
+        await this.#process(payload, messages);
+        return 'processed';
+      }
+    }
+  }
+
+  /** Applies messages whose effects are committed to state only: their outputs were made already. */
+  async #replay(payload: EachBatchPayload, messages: readonly KafkaMessage[]): Promise<void> {
+    const { batch } = payload;
+    const retry = batchRetry(payload, this.#parts.metrics, this.#parts.logger, 'a replay');
+    const processed = await retry('state', () => this.#parts.engine.process(this.#inputsOf(batch, messages)));
+    await processed.release();
+    this.#checkpoints.replayed(`${batch.topic}/${batch.partition}`, Number(after(messages)), messages.length);
+  }
+
+  #inputsOf(batch: Batch, messages: readonly KafkaMessage[]): EngineInput[] {
+    const kind = this.#kinds.get(batch.topic);
+    return messages.map((m) => ({
+      value: m.value ?? Buffer.alloc(0),
+      origin: `${batch.topic}/${batch.partition}@${m.offset}`,
+      ...(kind && { kind }),
+    }));
   }
 
   /**
@@ -159,10 +236,12 @@ export class Pipeline {
     return batch.messages.filter((message) => BigInt(message.offset) >= next);
   }
 
+  /** Also where the state in memory now stands for the checkpoints. */
   #markCommitted(topic: string, partition: number, next: string): void {
     const key = `${topic}/${partition}`;
     const known = this.#committedUpTo.get(key);
     if (known === undefined || BigInt(next) > known) this.#committedUpTo.set(key, BigInt(next));
+    this.#checkpoints.advanced(key, Number(next));
   }
 
   /**
@@ -190,18 +269,9 @@ export class Pipeline {
   async #processRun(payload: EachBatchPayload, messages: readonly KafkaMessage[]): Promise<void> {
     const { batch } = payload;
     const { engine, config } = this.#parts;
-    const kind = this.#kinds.get(batch.topic);
     const retry = batchRetry(payload, this.#parts.metrics, this.#parts.logger, 'the batch', true);
     const stateStarted = performance.now();
-    const processed = await retry('state', () =>
-      engine.process(
-        messages.map((m) => ({
-          value: m.value ?? Buffer.alloc(0),
-          origin: `${batch.topic}/${batch.partition}@${m.offset}`,
-          ...(kind && { kind }),
-        })),
-      ),
-    );
+    const processed = await retry('state', () => engine.process(this.#inputsOf(batch, messages)));
     const outcomes = processed.outcomes;
     this.#parts.metrics.stageSeconds('state', (performance.now() - stateStarted) / 1000);
 
@@ -348,6 +418,9 @@ export class Pipeline {
     }
   }
 }
+
+/** How long a partition waits for the other inputs of its partition number to finish replaying. */
+const WAIT_FOR_REPLAY_MS = 50;
 
 /** Waits before each extra try of a message that failed alone. */
 const SINGLE_RETRY_DELAYS_MS = [250, 1000, 4000];

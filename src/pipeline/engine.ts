@@ -235,11 +235,6 @@ export class Engine {
     };
   }
 
-  /** After a rebalance; see `StateStore.reassigned`. */
-  reassigned(exclusive: boolean): void {
-    this.#store.reassigned?.(exclusive);
-  }
-
   async close(): Promise<void> {
     await this.#store.close();
   }

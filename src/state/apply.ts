@@ -6,11 +6,10 @@ export type UserView = AuthView | AccessView | RiskView | FeedbackView;
 /** One user's state while a batch is applied: the record, and first views kept for a retry. */
 export interface UserSlot {
   record: UserRecord;
-  /** Kept first views by `keptField(eventKey)`, until the batch that made them is released. */
+  /** Kept first views by event key, in memory until the batch that made them is released. */
   readonly kept: Map<string, KeptView>;
-  /** Whether the record changed, and the first views this batch added: what a store must write. */
+  /** Whether the record changed since a store last saved it. */
   changed: boolean;
-  added?: Map<string, KeptView>;
 }
 
 /** A first view, and where the message that made it was read. */
@@ -21,17 +20,13 @@ export interface KeptView {
 
 export const isUserOp = (op: StateOp): op is UserOp => op.kind !== 'ip-failure';
 
-/** Kept first views share the user's hash in Redis with its record: a prefix keeps them apart. */
-export const keptField = (eventKey: string) => `r:${eventKey}`;
-
 /**
  * Applies one operation with the store contract (`store.ts`): the same message read again while its
  * first view is kept gets that view, marked as a duplicate that may raise its signals again; an event
  * that changed state keeps its view until released. Both stores call this, so they cannot disagree.
  */
 export function applyKeeping(slot: UserSlot, op: UserOp, limits: StateLimits): UserView {
-  const field = keptField(op.eventKey);
-  const kept = slot.kept.get(field);
+  const kept = slot.kept.get(op.eventKey);
   if (kept && kept.origin === op.origin) return { ...kept.view, duplicate: true, firstView: true };
   const view = applyUserOp(slot.record, op, limits);
   // Every access event counts towards the user's request rate, so each changes state.
@@ -39,8 +34,7 @@ export function applyKeeping(slot: UserSlot, op: UserOp, limits: StateLimits): U
   if (!view.duplicate && keep) {
     const entry = { view, ...(op.origin && { origin: op.origin }) };
     slot.changed = true;
-    slot.kept.set(field, entry);
-    slot.added?.set(field, entry);
+    slot.kept.set(op.eventKey, entry);
   }
   return view;
 }

@@ -248,11 +248,23 @@ export interface StateStore {
   apply(ops: readonly StateOp[]): Promise<StateView[]>;
   /** The batch's effects are durable downstream: its first views need not be kept any longer. */
   release(ops: readonly StateOp[]): Promise<void>;
-  /**
-   * The process's partitions changed: what it holds in memory may be stale. `exclusive`: it is now the
-   * only writer of its users' state (it owns the same partitions of every input topic), so it may keep
-   * their state between batches; otherwise users are read at every batch.
-   */
-  reassigned?(exclusive: boolean): void;
   close(): Promise<void>;
+}
+
+/**
+ * The state of `vigil run`: held in the processor that owns the users' partitions, durable at
+ * checkpoints. Inputs are named `topic/partition`; an offset is the one after the last event counted.
+ */
+export interface CheckpointedStore extends StateStore {
+  /**
+   * Saves the users changed since the last checkpoint as they are now, which must be as of `offsets`
+   * (taken at once; the saving goes on after), then `offsets` as the inputs' restore points.
+   */
+  checkpoint(offsets: ReadonlyMap<string, number>): Promise<void>;
+  /** Where each input's last complete checkpoint is; an input never checkpointed is absent. */
+  restorePoints(inputs: readonly string[]): Promise<Map<string, number>>;
+  /** Drops every user held in memory: what was not saved comes back by replaying from the restore points. */
+  forget(): void;
+  /** Memory holds more users than it should, and only a checkpoint lets the changed ones go. */
+  readonly wantsCheckpoint: boolean;
 }

@@ -92,7 +92,7 @@ test('chaos: a processor killed with SIGKILL and restarted at once resumes withi
   assertSameFindings(await runFindings(KAFKA_BROKERS, env, control), control);
 });
 
-test('chaos: a processor killed after a batch is saved to Redis and before its commit: the redo raises the same', async (t) => {
+test('chaos: a processor killed while a batch applied to state waits for its commit: the replayed redo raises the same', async (t) => {
   const { env } = await setUp();
   // A backlog keeps the processor busy, so a batch is in hand whenever the broker goes.
   await produceSteadily(KAFKA_BROKERS, env, LINES, 20 * RATE);
@@ -100,7 +100,7 @@ test('chaos: a processor killed after a batch is saved to Redis and before its c
   await waitReady(first);
   await waitUntil('a few batches committed', async () => (await commits(first)) > 5, 30_000);
 
-  // With the broker gone, the batch in hand has its state in Redis and cannot commit.
+  // With the broker gone, the batch in hand has changed the state held in memory and cannot commit.
   const kafka = kafkaService(STACK_DIR, CACHE_DIR);
   process.kill(-readPid(join(STACK_DIR, 'kafka'))!, 'SIGKILL');
   try {

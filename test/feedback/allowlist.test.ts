@@ -35,6 +35,7 @@ for (const mode of ['standalone', 'cluster'] as const)
       verdict('bo', 'f2', NOW + 3 * DAY, '203.0.113.0/24'),
       verdict('cy', 'f3', NOW - 1),
     ]);
+    await store.checkpoint(new Map());
     const entries = await listAllowlist(client, keys, NOW);
     assert.deepEqual(
       entries.map((e) => [e.user, e.id, e.network ?? 'user', e.signals.join(','), e.owner]),

@@ -8,18 +8,20 @@ import { createMetrics } from '../../src/ops/metrics.ts';
 import { Pipeline } from '../../src/pipeline/consumer.ts';
 import { DEAD_LETTER_HEADERS } from '../../src/pipeline/dead-letter.ts';
 import { stateLimits } from '../../src/pipeline/engine.ts';
-import { MemoryStateStore } from '../../src/state/memory/store.ts';
-import type { StateOp, StateStore } from '../../src/state/store.ts';
+import { StateKeys } from '../../src/state/redis/keys.ts';
+import { RedisStateStore } from '../../src/state/redis/store.ts';
+import type { CheckpointedStore, StateOp } from '../../src/state/store.ts';
 import { signingKeyFromConfig } from '../../src/sinks/commands/key-config.ts';
 import { createEngine } from '../../src/cli/wiring.ts';
+import { createRedis, uniqueName } from '../harness/factories.ts';
 import { produceEvents, readTopic, readTopicUntil } from '../harness/streams.ts';
 import { deployment, runVigil } from '../harness/vigil-process.ts';
 
 /** A store that fails for good on one user's events, as a value the state cannot take would. */
-class PoisonedStore implements StateStore {
-  readonly #inner: StateStore;
+class PoisonedStore implements CheckpointedStore {
+  readonly #inner: CheckpointedStore;
 
-  constructor(inner: StateStore) {
+  constructor(inner: CheckpointedStore) {
     this.#inner = inner;
   }
 
@@ -35,6 +37,22 @@ class PoisonedStore implements StateStore {
   close() {
     return this.#inner.close();
   }
+
+  checkpoint(offsets: ReadonlyMap<string, number>) {
+    return this.#inner.checkpoint(offsets);
+  }
+
+  restorePoints(inputs: readonly string[]) {
+    return this.#inner.restorePoints(inputs);
+  }
+
+  forget() {
+    this.#inner.forget();
+  }
+
+  get wantsCheckpoint() {
+    return this.#inner.wantsCheckpoint;
+  }
 }
 
 test('an event that fails processing for good is dead-lettered alone; its partition carries on in order', async (t) => {
@@ -43,15 +61,19 @@ test('an event that fails processing for good is dead-lettered alone; its partit
   const config = loadConfig({ env });
   const logger = createLogger({ level: 'silent' });
   const { metrics, registry } = createMetrics();
-  const { engine, geo } = createEngine(
-    config,
-    new PoisonedStore(new MemoryStateStore(stateLimits(config.detect))),
-    logger,
+  const state = new PoisonedStore(
+    new RedisStateStore(
+      await createRedis(t),
+      new StateKeys(`${uniqueName('isolation')}:`),
+      stateLimits(config.detect),
+    ),
   );
+  const { engine, geo } = createEngine(config, state, logger);
   const pipeline = new Pipeline({
     kafka: createKafka(config.kafka, logger),
     config,
     engine,
+    state,
     indexDocuments: true,
     signingKey: signingKeyFromConfig(config.commands),
     metrics,

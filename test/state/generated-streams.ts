@@ -261,6 +261,10 @@ export function engineOn(store: StateStore, overrides: Record<string, unknown> =
 export const limitsFor = (overrides: Record<string, unknown> = EAGER) =>
   stateLimits(detectSchema.parse(overrides));
 
+/** Events are read from one partition of one topic, the n-th at offset n. */
+export const STREAM_INPUT = 'stream/0';
+const originOf = (n: number) => `${STREAM_INPUT}@${n}`;
+
 /**
  * Runs a stream in batches of the given sizes, releasing each as the pipeline does. A verdict ends
  * the batch before it and is applied on its own, as `vigil replay` applies it.
@@ -272,14 +276,16 @@ export async function runStream(engine: Engine, events: readonly RawEvent[], bat
     const size = batchSizes[i % batchSizes.length] ?? 1;
     const upTo = events.slice(at, at + size).findIndex((event) => event.kind === 'feedback');
     if (upTo === 0) {
-      const verdicts = await engine.feedback([{ value: JSON.stringify(events[at]) }]);
+      const verdicts = await engine.feedback([{ value: JSON.stringify(events[at]), origin: originOf(at) }]);
       await verdicts.release();
       outcomes.push(...verdicts.outcomes);
       at++;
       continue;
     }
     const taken = upTo > 0 ? upTo : size;
-    const batch = events.slice(at, at + taken).map((event) => ({ value: JSON.stringify(event) }));
+    const batch = events
+      .slice(at, at + taken)
+      .map((event, i) => ({ value: JSON.stringify(event), origin: originOf(at + i) }));
     at += taken;
     const processed = await engine.process(batch);
     await processed.release();

@@ -1,4 +1,4 @@
-import { applyKeeping, isUserOp, keptField, type UserSlot } from '../apply.ts';
+import { applyKeeping, isUserOp, type UserSlot } from '../apply.ts';
 import { ipWindowPeaks, keepNewest, type IpFailureEntry } from '../ip-failures.ts';
 import type { IpFailureOp, IpFailureView, StateLimits, StateOp, StateStore, StateView } from '../store.ts';
 import { newUserRecord } from '../user-state.ts';
@@ -27,7 +27,7 @@ export class MemoryStateStore implements StateStore {
 
   async release(ops: readonly StateOp[]): Promise<void> {
     for (const op of ops) {
-      if (isUserOp(op)) this.#users.get(op.user)?.kept.delete(keptField(op.eventKey));
+      if (isUserOp(op)) this.#users.get(op.user)?.kept.delete(op.eventKey);
       else this.#ipKept.delete(ipKeptKey(op));
     }
   }

@@ -9,7 +9,7 @@ export class StateKeys {
     this.#prefix = prefix;
   }
 
-  /** Hash: the user's record (`s`), its version (`v`) and kept first views (`r:<eventKey>`). */
+  /** Hash: the user's record (`s`), the input offsets it is as of (`t`) and their sum, its version (`v`). */
   user(user: string): string {
     return `${this.#prefix}{u:${user}}:state`;
   }
@@ -27,6 +27,11 @@ export class StateKeys {
   /** Sorted set of users whose sign-in failed from one address, by latest failure time. */
   ipFailedUsers(ip: string): string {
     return `${this.#prefix}{ip:${ip}}:failed-users`;
+  }
+
+  /** Hash: per input (`topic/partition`), the offset the group's last complete checkpoint is as of. */
+  checkpoints(group: string): string {
+    return `${this.#prefix}checkpoints:{${group}}`;
   }
 
   /** The decision that opened the user's current page episode for a signal and action; expires with it. */

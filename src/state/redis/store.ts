@@ -1,57 +1,70 @@
 import type { Cluster, Redis } from 'ioredis';
-import { applyKeeping, isUserOp, keptField, type KeptView, type UserSlot } from '../apply.ts';
+import { applyKeeping, isUserOp, type UserSlot, type UserView } from '../apply.ts';
 import type {
+  CheckpointedStore,
   IpFailureOp,
   IpFailureView,
   StateLimits,
   StateOp,
-  StateStore,
   StateView,
   UserOp,
 } from '../store.ts';
-import type { UserRecord } from '../user-state.ts';
-import { newUserRecord } from '../user-state.ts';
+import { newUserRecord, type UserRecord } from '../user-state.ts';
 import { bucketOf, WINDOW_BUCKETS } from '../windows.ts';
 import type { StateKeys } from './keys.ts';
 import { defineScripts } from './scripts.ts';
-import { UserCache, type CachedUser, type StoredView } from './user-cache.ts';
-import { UserLocks } from './user-locks.ts';
 
-/** How many replicas must hold a batch's state before it counts as saved (`redis.waitReplicas`). */
+/** How many replicas must hold a checkpoint before it counts as saved (`redis.waitReplicas`). */
 export interface Replication {
   readonly waitReplicas: number;
   readonly waitTimeoutMs: number;
 }
 
 export interface RedisStoreOptions extends Replication {
-  /** Users whose state this process keeps between batches (`redis.cachedUsers`); 0 reads every batch. */
+  /** Users kept in memory besides those changed since the last checkpoint (`redis.cachedUsers`). */
   readonly cachedUsers: number;
+  /** Whose checkpoints these are: the consumer group. */
+  readonly group: string;
 }
 
-const DEFAULTS: RedisStoreOptions = { waitReplicas: 0, waitTimeoutMs: 0, cachedUsers: 100_000 };
+const DEFAULTS: RedisStoreOptions = {
+  waitReplicas: 0,
+  waitTimeoutMs: 0,
+  cachedUsers: 100_000,
+  group: 'vigil',
+};
 
-/** Saves refused as stale in one batch before it fails (and is retried whole, with back-off). */
-const STALE_RETRIES = 3;
+/** A user held in memory: its record and kept views, and how far into each input the record is. */
+interface HeldUser extends UserSlot {
+  /** Per input (`topic/partition`), the offset after the last of its events the record holds. */
+  readonly through: Record<string, number>;
+  /** As read from Redis: events below these are in the record already, and a restore skips them. */
+  readonly loaded: Readonly<Record<string, number>>;
+}
 
 /**
- * Redis keeps each user's record durable; the logic that changes it is `user-state.ts`, the same code
- * the in-memory store runs, and the records live in this process between batches. The processor that
- * owns a user's partitions is the user's only writer, so a batch reads from Redis only the users it has
- * not cached (one HGETALL each), applies its operations in order, and writes each changed user back
- * with a compare-and-set on the record's version. A save refused as stale (another processor wrote the
- * user since) reads that user again and redoes its operations. With auto-pipelining each step is one
- * round trip per Redis node. Address failures, shared across users and so across partitions, stay a
- * script (`record-ip-failure-2.lua`).
+ * The state of `vigil run`. The processor that owns a user's partitions is the user's only writer, so
+ * it holds the user in memory and runs the same logic as `replay` on it (`user-state.ts`); Redis is where
+ * that state is kept durable, not where it is computed. A checkpoint saves the users changed since the
+ * last one, each with the input offsets its record is as of, then the offsets of the checkpoint itself.
+ * After a crash or a rebalance the new owner reads users from Redis and replays its partitions from the
+ * checkpoint (`Pipeline`), skipping the events a user's saved record already holds. A save never moves
+ * a record back, so a processor that lost a partition cannot overwrite its new owner. Address failures,
+ * shared across users and so across partitions, stay a script (`record-ip-failure-2.lua`).
  */
-export class RedisStateStore implements StateStore {
+export class RedisStateStore implements CheckpointedStore {
   readonly #client: Redis | Cluster;
   readonly #keys: StateKeys;
   readonly #limits: StateLimits;
   readonly #options: RedisStoreOptions;
-  readonly #cache: UserCache;
-  readonly #locks = new UserLocks();
-  /** Whether this process is its users' only writer, and so may keep them between batches. */
-  #caching = true;
+  /** Least recently used first. */
+  readonly #users = new Map<string, HeldUser>();
+  readonly #loading = new Map<string, Promise<void>>();
+  /** Users changed since the last checkpoint, and users a checkpoint is saving. */
+  readonly #dirty = new Set<string>();
+  readonly #saving = new Set<string>();
+  /** Counts `forget` calls: a read that started before one is not kept. */
+  #generation = 0;
 
   constructor(
     client: Redis | Cluster,
@@ -64,17 +77,182 @@ export class RedisStateStore implements StateStore {
     this.#keys = keys;
     this.#limits = limits;
     this.#options = { ...DEFAULTS, ...options };
-    this.#cache = new UserCache(this.#options.cachedUsers);
     defineScripts(client);
   }
 
+  /** Users not held are read first (one pipelined round trip); then every operation runs in memory. */
   apply(ops: readonly StateOp[]): Promise<StateView[]> {
-    return this.#followingSlots(() => this.#apply(ops));
+    return this.#followingSlots(async () => {
+      const views = new Array<StateView>(ops.length);
+      const ipFailures = Promise.all(
+        ops.map(async (op, i) => {
+          if (!isUserOp(op)) views[i] = await this.#recordIpFailure(op);
+        }),
+      );
+      const users = new Set(ops.filter(isUserOp).map((op) => op.user));
+      await Promise.all([ipFailures, this.#hold(users)]);
+      for (const [i, op] of ops.entries()) if (isUserOp(op)) views[i] = this.#applyUser(op);
+      this.#evict();
+      if (ops.some((op) => !isUserOp(op))) await this.#replicated();
+      return views;
+    });
   }
 
-  reassigned(exclusive: boolean): void {
-    this.#cache.clear();
-    this.#caching = exclusive;
+  /** Drops the kept first views of a batch whose effects are durable. */
+  async release(ops: readonly StateOp[]): Promise<void> {
+    const replies = new Map<string, string[]>();
+    for (const op of ops) {
+      if (isUserOp(op)) this.#users.get(op.user)?.kept.delete(op.eventKey);
+      else {
+        const key = this.#keys.ipReplies(op.ip);
+        replies.set(key, [...(replies.get(key) ?? []), `${op.user}|${op.eventKey}`]);
+      }
+    }
+    this.#evict();
+    await this.#followingSlots(() =>
+      Promise.all([...replies].map(([key, fields]) => this.#client.hdel(key, ...fields))),
+    );
+  }
+
+  get wantsCheckpoint(): boolean {
+    return this.#users.size > this.#options.cachedUsers;
+  }
+
+  /**
+   * Takes the changed users as they are now, which must be as of `offsets`, and saves them, then the
+   * offsets. What fails to save stays changed, for the next checkpoint.
+   */
+  checkpoint(offsets: ReadonlyMap<string, number>): Promise<void> {
+    const saves = [...this.#dirty].map((id) => {
+      const user = this.#users.get(id)!;
+      user.changed = false;
+      this.#saving.add(id);
+      const version = Object.values(user.through).reduce((sum, offset) => sum + offset, 0);
+      return { id, version, record: JSON.stringify(user.record), through: JSON.stringify(user.through) };
+    });
+    this.#dirty.clear();
+    return this.#save(saves, new Map(offsets), this.#generation);
+  }
+
+  async restorePoints(inputs: readonly string[]): Promise<Map<string, number>> {
+    if (inputs.length === 0) return new Map();
+    const offsets = await this.#client.hmget(this.#keys.checkpoints(this.#options.group), ...inputs);
+    const points = new Map<string, number>();
+    inputs.forEach((input, i) => {
+      if (offsets[i] != null) points.set(input, Number(offsets[i]));
+    });
+    return points;
+  }
+
+  forget(): void {
+    this.#generation++;
+    this.#users.clear();
+    this.#dirty.clear();
+    this.#loading.clear();
+  }
+
+  async close(): Promise<void> {
+    this.forget();
+    await this.#client.quit();
+  }
+
+  #applyUser(op: UserOp): UserView {
+    const user = this.#users.get(op.user)!;
+    const input = inputOf(op.origin);
+    if (input && input.offset < (user.loaded[input.name] ?? 0)) return alreadyHeld(op);
+    const view = applyKeeping(user, op, this.#limits);
+    if (user.changed) {
+      this.#dirty.add(op.user);
+      if (input) user.through[input.name] = Math.max(user.through[input.name] ?? 0, input.offset + 1);
+    }
+    return view;
+  }
+
+  /** Reads the users not held (each once, however many batches ask) and marks all as just used. */
+  async #hold(users: ReadonlySet<string>): Promise<void> {
+    const generation = this.#generation;
+    const reads: Promise<void>[] = [];
+    for (const id of users) {
+      if (this.#users.has(id)) continue;
+      let read = this.#loading.get(id);
+      if (!read) {
+        read = this.#client.hgetall(this.#keys.user(id)).then((hash) => {
+          if (generation !== this.#generation || this.#users.has(id)) return;
+          this.#users.set(id, heldUserOf(hash));
+          this.#loading.delete(id);
+        });
+        this.#loading.set(id, read);
+        read.catch(() => this.#loading.delete(id));
+      }
+      reads.push(read);
+    }
+    await Promise.all(reads);
+    for (const id of users) {
+      const user = this.#users.get(id);
+      if (!user) throw new Error('STATE_FORGOTTEN the state was dropped while it was read');
+      this.#users.delete(id);
+      this.#users.set(id, user);
+    }
+  }
+
+  /** Past the bound, the least recently used users that need nothing more are let go. */
+  #evict(): void {
+    const bound = this.#options.cachedUsers;
+    if (this.#users.size <= bound) return;
+    for (const [id, user] of this.#users) {
+      if (this.#users.size <= bound) return;
+      if (!user.changed && user.kept.size === 0 && !this.#saving.has(id)) this.#users.delete(id);
+    }
+  }
+
+  async #save(
+    saves: readonly { id: string; version: number; record: string; through: string }[],
+    offsets: ReadonlyMap<string, number>,
+    generation: number,
+  ): Promise<void> {
+    try {
+      const saved = await this.#followingSlots(() =>
+        Promise.all(
+          saves.map(({ id, version, record, through }) =>
+            this.#client.saveUser(this.#keys.user(id), version, record, through, this.#limits.retentionMs),
+          ),
+        ),
+      );
+      // A newer record was saved by the partition's new owner: this copy is stale.
+      saves.forEach(({ id }, i) => {
+        if (saved[i] === 0 && generation === this.#generation) this.#users.delete(id);
+      });
+      await this.#replicated();
+      if (offsets.size)
+        await this.#client.hset(
+          this.#keys.checkpoints(this.#options.group),
+          Object.fromEntries([...offsets].map(([input, offset]) => [input, String(offset)])),
+        );
+    } catch (error) {
+      for (const { id } of saves) {
+        const user = generation === this.#generation ? this.#users.get(id) : undefined;
+        if (!user) continue;
+        user.changed = true;
+        this.#dirty.add(id);
+      }
+      throw error;
+    } finally {
+      for (const { id } of saves) this.#saving.delete(id);
+    }
+  }
+
+  /**
+   * Waits until what was written reached the replicas (WAIT, on every master's connection: it covers
+   * what that connection wrote). After the timeout it goes on with fewer copies rather than stalling
+   * while a replica is away.
+   */
+  async #replicated(): Promise<void> {
+    const { waitReplicas, waitTimeoutMs } = this.#options;
+    if (waitReplicas === 0) return;
+    const client = this.#client;
+    const masters =
+      'nodes' in client && typeof client.nodes === 'function' ? client.nodes('master') : [client];
+    await Promise.all(masters.map((node) => node.wait(waitReplicas, waitTimeoutMs)));
   }
 
   /**
@@ -91,140 +269,6 @@ export class RedisStateStore implements StateStore {
         client.refreshSlotsCache();
       throw error;
     }
-  }
-
-  async #apply(ops: readonly StateOp[]): Promise<StateView[]> {
-    const byUser = new Map<string, number[]>();
-    ops.forEach((op, i) => {
-      if (!isUserOp(op)) return;
-      const indices = byUser.get(op.user);
-      if (indices) indices.push(i);
-      else byUser.set(op.user, [i]);
-    });
-    const views: StateView[] = new Array<StateView>(ops.length);
-    // Both at once, and awaited together: a failure of either fails the batch, never the process.
-    await Promise.all([
-      Promise.all(
-        ops.map(async (op, i) => {
-          if (!isUserOp(op)) views[i] = await this.#recordIpFailure(op);
-        }),
-      ),
-      this.#locks.holding(byUser.keys(), () => this.#applyUsers(ops, byUser, views)),
-    ]);
-    await this.#replicated();
-    return views;
-  }
-
-  async #applyUsers(ops: readonly StateOp[], byUser: ReadonlyMap<string, number[]>, views: StateView[]) {
-    let pending = [...byUser.keys()];
-    try {
-      for (let attempt = 1; ; attempt++) {
-        const users = await this.#users(pending);
-        const slots = new Map<string, BatchSlot>();
-        for (const user of pending) {
-          const slot = batchSlot(users.get(user)!, this.#limits.replyTtlMs);
-          for (const i of byUser.get(user)!) views[i] = applyKeeping(slot, ops[i] as UserOp, this.#limits);
-          slots.set(user, slot);
-        }
-        const stale = await this.#save(slots);
-        if (stale.length === 0) return;
-        for (const user of stale) this.#cache.delete(user);
-        if (attempt === STALE_RETRIES) throw new Error(`STALE_STATE ${stale.length} users written elsewhere`);
-        pending = stale;
-      }
-    } catch (error) {
-      // Records are changed in place: what was not saved must be read again.
-      for (const user of byUser.keys()) this.#cache.delete(user);
-      throw error;
-    }
-  }
-
-  /**
-   * Waits until the batch's writes reached the replicas (WAIT, on every master's connection: it covers
-   * what that connection wrote). After the timeout the batch goes on with fewer copies rather than
-   * stalling while a replica is away.
-   */
-  async #replicated(): Promise<void> {
-    const { waitReplicas, waitTimeoutMs } = this.#options;
-    if (waitReplicas === 0) return;
-    const client = this.#client;
-    const masters =
-      'nodes' in client && typeof client.nodes === 'function' ? client.nodes('master') : [client];
-    await Promise.all(masters.map((node) => node.wait(waitReplicas, waitTimeoutMs)));
-  }
-
-  /** Drops the kept first views of a batch whose effects are durable: one HDEL per key. */
-  async release(ops: readonly StateOp[]): Promise<void> {
-    const fields = new Map<string, string[]>();
-    const add = (key: string, field: string) => {
-      const list = fields.get(key);
-      if (list) list.push(field);
-      else fields.set(key, [field]);
-    };
-    for (const op of ops) {
-      if (isUserOp(op)) {
-        const field = keptField(op.eventKey);
-        this.#cache.peek(op.user)?.kept.delete(field);
-        add(this.#keys.user(op.user), field);
-      } else add(this.#keys.ipReplies(op.ip), `${op.user}|${op.eventKey}`);
-    }
-    await this.#followingSlots(() =>
-      Promise.all([...fields].map(([key, list]) => this.#client.hdel(key, ...list))),
-    );
-  }
-
-  async close(): Promise<void> {
-    this.#cache.clear();
-    await this.#client.quit();
-  }
-
-  /** The users as cached, and those not cached read from Redis (and cached). */
-  async #users(users: readonly string[]): Promise<Map<string, CachedUser>> {
-    const found = new Map<string, CachedUser>();
-    const missing: string[] = [];
-    for (const user of users) {
-      const cached = this.#cache.get(user);
-      if (cached) found.set(user, cached);
-      else missing.push(user);
-    }
-    const hashes = await Promise.all(missing.map((user) => this.#client.hgetall(this.#keys.user(user))));
-    missing.forEach((user, i) => {
-      const cached = cachedUserOf(hashes[i]!);
-      found.set(user, cached);
-      if (this.#caching) this.#cache.set(user, cached);
-    });
-    return found;
-  }
-
-  /** Saves each changed user; returns the users whose save was refused as stale. */
-  async #save(slots: ReadonlyMap<string, BatchSlot>): Promise<string[]> {
-    const keptAtMs = Date.now();
-    const saving = [...slots].filter(([, slot]) => slot.changed || slot.stale.length);
-    const results = await Promise.allSettled(
-      saving.map(([user, slot]) =>
-        this.#client.saveUser(
-          this.#keys.user(user),
-          slot.cached.version,
-          JSON.stringify(slot.record),
-          this.#limits.retentionMs,
-          slot.stale.length,
-          ...slot.stale,
-          ...[...slot.added].flatMap(([field, kept]) => [field, JSON.stringify({ ...kept, keptAtMs })]),
-        ),
-      ),
-    );
-    const stale: string[] = [];
-    let failure: unknown;
-    results.forEach((result, i) => {
-      const [user, slot] = saving[i]!;
-      if (result.status === 'fulfilled') {
-        slot.cached.version = Number(result.value);
-        for (const [field, kept] of slot.added) slot.cached.kept.set(field, { ...kept, keptAtMs });
-      } else if (/^STALE_STATE\b/.test((result.reason as Error).message ?? '')) stale.push(user);
-      else failure ??= result.reason;
-    });
-    if (failure !== undefined) throw failure;
-    return stale;
   }
 
   async #recordIpFailure(op: IpFailureOp): Promise<IpFailureView> {
@@ -250,33 +294,22 @@ export class RedisStateStore implements StateStore {
   }
 }
 
-/** One user's slot for one batch: its cached state, and what the batch changed. */
-interface BatchSlot extends UserSlot {
-  readonly cached: CachedUser;
-  /** Kept views past their time, to drop with the save. */
-  readonly stale: readonly string[];
-  readonly added: Map<string, KeptView>;
+/** The input and offset of a message read from Kafka (`topic/partition@offset`); none for a file's line. */
+function inputOf(origin: string | undefined): { name: string; offset: number } | undefined {
+  const at = origin?.lastIndexOf('@') ?? -1;
+  if (at < 0) return undefined;
+  const offset = Number(origin!.slice(at + 1));
+  return Number.isSafeInteger(offset) ? { name: origin!.slice(0, at), offset } : undefined;
 }
 
-/** A view nobody released (its process died after committing) stops being served after a while. */
-function batchSlot(cached: CachedUser, replyTtlMs: number): BatchSlot {
-  const now = Date.now();
-  const stale: string[] = [];
-  for (const [field, kept] of cached.kept)
-    if (kept.keptAtMs !== undefined && now - kept.keptAtMs > replyTtlMs) {
-      stale.push(field);
-      cached.kept.delete(field);
-    }
-  return { record: cached.record, kept: cached.kept, changed: false, cached, stale, added: new Map() };
-}
+/**
+ * An event the saved record holds already, met again while a restore replays its partition: nothing
+ * to apply, and, as a duplicate without a first view, nothing to detect.
+ */
+const alreadyHeld = (op: UserOp) => ({ kind: op.kind, duplicate: true, firstView: false }) as UserView;
 
-function cachedUserOf(hash: Record<string, string>): CachedUser {
-  const kept = new Map<string, StoredView>();
-  for (const [field, value] of Object.entries(hash))
-    if (field.startsWith('r:')) {
-      const { view, origin, keptAtMs } = JSON.parse(value) as StoredView;
-      kept.set(field, { view, ...(origin && { origin }), ...(keptAtMs !== undefined && { keptAtMs }) });
-    }
+function heldUserOf(hash: Record<string, string>): HeldUser {
   const record = hash.s ? (JSON.parse(hash.s) as UserRecord) : newUserRecord();
-  return { record, version: Number(hash.v ?? 0), kept };
+  const loaded = hash.t ? (JSON.parse(hash.t) as Record<string, number>) : {};
+  return { record, kept: new Map(), changed: false, through: { ...loaded }, loaded };
 }
