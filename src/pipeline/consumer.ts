@@ -9,15 +9,16 @@ import {
   type Message,
 } from 'kafkajs';
 import type { Config } from '../config/index.ts';
-import type { EventKind } from '../events/index.ts';
+import type { EventKind, RejectionCode } from '../events/index.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { PipelineMetrics } from '../ops/metrics.ts';
 import { Progress } from '../ops/progress.ts';
 import { signSecurityEvent, type CommandSettings } from '../sinks/commands/security-event.ts';
 import type { SigningKey } from '../sinks/commands/signing.ts';
-import { documentsOf } from '../sinks/search/documents.ts';
+import { documentsOf, type SearchDocument } from '../sinks/search/documents.ts';
+import { feedbackDocumentsOf } from '../sinks/search/feedback-documents.ts';
 import { deadLetter, originOf } from './dead-letter.ts';
-import type { Engine, Outcome } from './engine.ts';
+import type { DecisionRecord, Engine, FeedbackOutcome, Outcome } from './engine.ts';
 import { CoPartitionedAssigner, coPartitioning } from './co-partitioned.ts';
 import { briefly, PermanentFailure } from './errors.ts';
 import { GroupCommitter } from './group-commit.ts';
@@ -48,7 +49,7 @@ export class Pipeline {
   readonly #consumer: Consumer;
   readonly #committer: GroupCommitter;
   readonly #progress = new Progress();
-  readonly #kinds: ReadonlyMap<string, EventKind>;
+  readonly #kinds: ReadonlyMap<string, EventKind | 'feedback'>;
   readonly #commandSettings: CommandSettings;
   readonly #releasing = new Set<Promise<void>>();
   readonly #inGroup: () => boolean;
@@ -60,9 +61,12 @@ export class Pipeline {
   constructor(parts: PipelineParts) {
     this.#parts = parts;
     const { kafka: settings } = parts.config;
-    this.#kinds = new Map<string, EventKind>([
+    // Verdicts come keyed by user and partitioned as events, so the processor that owns a user's events
+    // applies their verdicts too, in the same transactions: it stays the only writer of their state.
+    this.#kinds = new Map<string, EventKind | 'feedback'>([
       [settings.topics.auth, 'auth'],
       [settings.topics.access, 'access'],
+      [settings.topics.feedback, 'feedback'],
     ]);
     this.#consumer = parts.kafka.consumer({
       groupId: settings.groupId,
@@ -105,7 +109,7 @@ export class Pipeline {
     if (!partitioning.sameCounts)
       this.#parts.logger.warn(
         { topics },
-        "the input topics have different partition counts: a user's events reach several processors, which read the user's state from Redis at every batch",
+        "the input topics (events and feedback) have different partition counts: a user's messages reach several processors, which read the user's state from Redis at every batch",
       );
     this.#exclusive = partitioning.exclusive;
     await consumer.connect();
@@ -189,37 +193,27 @@ export class Pipeline {
 
   async #processRun(payload: EachBatchPayload, messages: readonly KafkaMessage[]): Promise<void> {
     const { batch } = payload;
-    const { engine, config } = this.#parts;
-    const kind = this.#kinds.get(batch.topic);
+    const { config } = this.#parts;
     const retry = batchRetry(payload, this.#parts.metrics, this.#parts.logger, 'the batch', true);
     const stateStarted = performance.now();
-    const processed = await retry('state', () =>
-      engine.process(
-        messages.map((m) => ({
-          value: m.value ?? Buffer.alloc(0),
-          origin: `${batch.topic}/${batch.partition}@${m.offset}`,
-          ...(kind && { kind }),
-        })),
-      ),
-    );
-    const outcomes = processed.outcomes;
+    const judged = await retry('state', () => this.#judge(batch, messages));
     this.#parts.metrics.stageSeconds('state', (performance.now() - stateStarted) / 1000);
 
     const deadLetters: Message[] = [];
-    outcomes.forEach((outcome, i) => {
-      if (outcome.status !== 'rejected') return;
-      this.#parts.metrics.deadLettered(outcome.code, 1);
-      deadLetters.push(deadLetter(originOf(batch, messages[i]!), outcome.code, outcome.reason));
+    judged.rejections.forEach((rejection, i) => {
+      if (!rejection) return;
+      this.#parts.metrics.deadLettered(rejection.code, 1);
+      deadLetters.push(deadLetter(originOf(batch, messages[i]!), rejection.code, rejection.reason));
     });
 
-    const commands = this.#commands(outcomes, messages);
+    const commands = this.#commands(judged.decisions, messages);
     const { topics } = config.kafka;
     const output = [
       { topic: topics.commands, messages: commands.messages },
       { topic: topics.deadLetter, messages: deadLetters },
       {
         topic: topics.documents,
-        messages: this.#parts.indexDocuments ? this.#documents(batch, outcomes) : [],
+        messages: this.#parts.indexDocuments ? this.#documents(batch, judged.documents()) : [],
       },
     ].filter((o) => o.messages.length);
     const offset = { topic: batch.topic, partition: batch.partition, offset: after(messages) };
@@ -231,12 +225,44 @@ export class Pipeline {
     this.#markCommitted(batch.topic, batch.partition, offset.offset);
     this.#parts.metrics.stageSeconds('kafka', (performance.now() - kafkaStarted) / 1000);
     // The run is durable everywhere: its kept first views can go, with a later round trip.
-    const releasing = processed
+    const releasing = judged
       .release()
       .catch((error: unknown) => this.#parts.logger.warn({ err: briefly(error) }, 'releasing state failed'))
       .finally(() => this.#releasing.delete(releasing));
     this.#releasing.add(releasing);
-    this.#count(outcomes, commands.actions);
+    judged.count();
+    this.#countCommands(commands.actions);
+  }
+
+  /** A run's messages through the engine: events, or analysts' verdicts from the feedback topic. */
+  async #judge(batch: Batch, messages: readonly KafkaMessage[]): Promise<Judged> {
+    const { engine, config } = this.#parts;
+    const kind = this.#kinds.get(batch.topic);
+    const inputs = messages.map((m) => ({
+      value: m.value ?? Buffer.alloc(0),
+      origin: `${batch.topic}/${batch.partition}@${m.offset}`,
+    }));
+    const { indexPrefix } = config.search;
+    if (kind === 'feedback') {
+      const { outcomes, release } = await engine.feedback(inputs);
+      return {
+        rejections: outcomes.map((o) => (o.status === 'rejected' ? o : undefined)),
+        decisions: outcomes.map((o) => (o.status === 'rejected' ? undefined : o.decision)),
+        documents: () => outcomes.flatMap((o) => feedbackDocumentsOf(o, indexPrefix)),
+        release,
+        count: () => this.#countFeedback(outcomes),
+      };
+    }
+    const { outcomes, release } = await engine.process(
+      inputs.map((input) => ({ ...input, ...(kind && { kind }) })),
+    );
+    return {
+      rejections: outcomes.map((o) => (o.status === 'rejected' ? o : undefined)),
+      decisions: outcomes.map((o) => (o.status === 'rejected' ? undefined : o.decision)),
+      documents: () => outcomes.flatMap((o) => documentsOf(o, indexPrefix)),
+      release,
+      count: () => this.#count(outcomes),
+    };
   }
 
   /**
@@ -298,9 +324,7 @@ export class Pipeline {
    * A batch's documents travel as one message, a JSON array: Kafka's cost is per message, and the
    * indexer writes them in one bulk request anyway. Keyed by source partition, to spread the load.
    */
-  #documents(batch: Batch, outcomes: readonly Outcome[]): Message[] {
-    const { indexPrefix } = this.#parts.config.search;
-    const documents = outcomes.flatMap((outcome) => documentsOf(outcome, indexPrefix));
+  #documents(batch: Batch, documents: readonly SearchDocument[]): Message[] {
     if (documents.length === 0) return [];
     return [{ key: `${batch.topic}/${batch.partition}`, value: JSON.stringify(documents) }];
   }
@@ -309,13 +333,11 @@ export class Pipeline {
    * The commands of a run, each with the Kafka timestamp of the event that triggered it: on input topics
    * `vigil setup` creates, the broker's append time (LogAppendTime), so latency counts from arrival.
    */
-  #commands(outcomes: readonly Outcome[], received: readonly KafkaMessage[]) {
+  #commands(decisions: readonly (DecisionRecord | undefined)[], received: readonly KafkaMessage[]) {
     const { signingKey } = this.#parts;
     const messages: Message[] = [];
     const actions: { action: string; receivedMs: number }[] = [];
-    for (const [i, outcome] of outcomes.entries()) {
-      if (outcome.status === 'rejected') continue;
-      const decision = outcome.decision;
+    for (const [i, decision] of decisions.entries()) {
       if (!decision || decision.action === 'allow') continue;
       messages.push({
         key: decision.user_id,
@@ -327,7 +349,7 @@ export class Pipeline {
     return { messages, actions };
   }
 
-  #count(outcomes: readonly Outcome[], commands: { action: string; receivedMs: number }[]) {
+  #count(outcomes: readonly Outcome[]) {
     const { metrics } = this.#parts;
     const counts = { processed: 0, duplicate: 0, rejected: 0 };
     const now = Date.now();
@@ -341,12 +363,40 @@ export class Pipeline {
     }
     for (const [status, count] of Object.entries(counts))
       if (count) metrics.outcome(status as keyof typeof counts, count);
+  }
+
+  /** Verdicts count as events do: an applied one as processed. */
+  #countFeedback(outcomes: readonly FeedbackOutcome[]) {
+    const { metrics } = this.#parts;
+    const counts = { processed: 0, duplicate: 0, rejected: 0 };
+    for (const outcome of outcomes) {
+      counts[outcome.status === 'applied' ? 'processed' : outcome.status]++;
+      if (outcome.status === 'applied' && outcome.decision) metrics.decision(outcome.decision.action);
+    }
+    for (const [status, count] of Object.entries(counts))
+      if (count) metrics.outcome(status as keyof typeof counts, count);
+  }
+
+  #countCommands(commands: readonly { action: string; receivedMs: number }[]) {
+    const { metrics } = this.#parts;
+    const now = Date.now();
     for (const { action, receivedMs } of commands) {
       metrics.command(action);
       // The broker's clock against this one: a few milliseconds behind reads as 0, not negative.
       metrics.eventToCommandSeconds(Math.max(0, now - receivedMs) / 1000);
     }
   }
+}
+
+/** What one run of messages came to, whichever topic it was read from. */
+interface Judged {
+  /** Per message: why it goes to the dead-letter topic, if it does. */
+  readonly rejections: readonly ({ readonly code: RejectionCode; readonly reason: string } | undefined)[];
+  /** Per message: the decision it led to, if any; a command when it acts. */
+  readonly decisions: readonly (DecisionRecord | undefined)[];
+  documents(): SearchDocument[];
+  release(): Promise<void>;
+  count(): void;
 }
 
 /** Waits before each extra try of a message that failed alone. */
