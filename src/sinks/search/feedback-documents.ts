@@ -1,5 +1,5 @@
 import type { FeedbackOutcome } from '../../pipeline/engine.ts';
-import { allowExpiresMs } from '../../feedback/schema.ts';
+import { allowExpiresMs, type Feedback } from '../../feedback/schema.ts';
 import { decisionDocument, signalDocument, type Common, type SearchDocument } from './documents.ts';
 import { ALERT_CATEGORY, ECS_VERSION, type VerdictFields } from './ecs.ts';
 import { indexName } from './templates.ts';
@@ -58,7 +58,7 @@ export function feedbackDocumentsOf(outcome: FeedbackOutcome, prefix: string): S
       id: key,
       body: {
         '@timestamp': at,
-        message: `allowlist entry by ${feedback.analyst} until ${expiresAt}: ${feedback.reason}`,
+        message: `${scopeOf(entry)} allowlisted by ${feedback.analyst} until ${expiresAt}: ${feedback.reason}`,
         ...common,
         event: {
           id: key,
@@ -91,3 +91,6 @@ export function feedbackDocumentsOf(outcome: FeedbackOutcome, prefix: string): S
   }
   return documents;
 }
+
+const scopeOf = (entry: NonNullable<Feedback['allowlist']>) =>
+  entry.network ? `the user from ${entry.network}` : 'the user';
