@@ -53,6 +53,7 @@ export function documentsOf(outcome: Outcome, prefix: string): SearchDocument[] 
       // Kibana's Users and Authentications views group by name: the id stands in when no name is known.
       name: event.user_name ?? event.user_id,
       ...(event.user_email && { email: event.user_email }),
+      ...(event.user_group && { group: { name: event.user_group } }),
     },
     source: {
       ip: enriched.ip,

@@ -76,6 +76,7 @@ export function feedbackDocumentsOf(outcome: FeedbackOutcome, prefix: string): S
             scope: entry.scope,
             signals: entry.signals ?? [],
             ...(entry.network && { network: entry.network }),
+            ...(entry.group && { group: entry.group }),
             owner: feedback.analyst,
             reason: feedback.reason,
             expires_at: expiresAt,
@@ -93,4 +94,8 @@ export function feedbackDocumentsOf(outcome: FeedbackOutcome, prefix: string): S
 }
 
 const scopeOf = (entry: NonNullable<Feedback['allowlist']>) =>
-  entry.network ? `the user from ${entry.network}` : 'the user';
+  entry.group
+    ? `every user of group ${entry.group}`
+    : entry.network
+      ? `the user from ${entry.network}`
+      : 'the user';

@@ -142,7 +142,14 @@ const common = {
 const properties = (engine: SearchEngine) => ({
   ...common,
   message: freeText(engine),
-  user: { properties: { id: keyword, name: keywordWithText(engine), email: keyword } },
+  user: {
+    properties: {
+      id: keyword,
+      name: keywordWithText(engine),
+      email: keyword,
+      group: { properties: { name: keyword } },
+    },
+  },
   user_agent: { properties: { original: keywordWithText(engine) } },
 });
 
