@@ -41,7 +41,7 @@ const decisionOf = (user: string) => ({
 });
 
 /** Ten failed logins of one user from one address in five minutes of 22 March: a brute force. */
-const burst = (user: string) =>
+const burst = (user: string, group?: string) =>
   Array.from({ length: 10 }, (_, i) =>
     JSON.stringify({
       event_id: `after-${user}-${i}`,
@@ -50,6 +50,7 @@ const burst = (user: string) =>
       user_id: user,
       ip: '45.155.205.233',
       service: 'sso',
+      ...(group && { user_group: group }),
     }),
   );
 
@@ -81,6 +82,12 @@ test('e2e: verdicts on the feedback topic change the next decisions, revoke a co
     ...['feedback', '--decision', grace!.id, '--user', 'grace', '--verdict', 'benign'],
     ...['--analyst', 'sam', '--reason', 'penetration test', '--allow', 'user'],
     ...['--signals', 'brute_force', '--at', '2026-03-21T03:00:00Z', '--id', 'fb-grace'],
+  ]);
+  // The red team's exercises are expected: an entry for the whole group, given on one member's case.
+  await runVigil(env, [
+    ...['feedback', '--decision', 'case-red-team', '--user', 'ivan', '--verdict', 'benign'],
+    ...['--analyst', 'sam', '--reason', 'red team exercise', '--allow', 'group', '--group', 'red-team'],
+    ...['--signals', 'brute_force', '--at', '2026-03-21T04:00:00Z', '--id', 'fb-red-team'],
   ]);
   const invalid = JSON.stringify({ feedback_id: 'fb-x', user_id: 'grace', verdict: 'maybe' });
   await produceEvents(env, [], [{ topic: env.VIGIL_TOPIC_FEEDBACK!, value: invalid }]);
@@ -128,11 +135,13 @@ test('e2e: verdicts on the feedback topic change the next decisions, revoke a co
     decision_id: erin!.id,
   });
   assert.equal((await statusOf(grace!.id))?.status, 'benign');
+  await until(
+    'the three verdicts indexed',
+    async () => (await find(client, `${name}-verdicts-*`, { match_all: {} })).length === 3,
+  );
   const verdicts = await find(client, `${name}-verdicts-*`, { match_all: {} });
-  assert.deepEqual(verdicts.map((v) => v.vigil.verdict?.id).sort(), ['fb-erin', 'fb-grace']);
-  const entries = await find(client, `${name}-allowlist-*`, {
-    range: { 'vigil.allowlist.expires_at': { gt: '2026-04-01' } },
-  });
+  assert.deepEqual(verdicts.map((v) => v.vigil.verdict?.id).sort(), ['fb-erin', 'fb-grace', 'fb-red-team']);
+  const entries = await find(client, `${name}-allowlist-*`, { term: { 'user.id': 'grace' } });
   assert.deepEqual(
     entries.map(({ user, vigil: { allowlist } }) => ({ user: user?.id, ...allowlist })),
     [
@@ -148,8 +157,8 @@ test('e2e: verdicts on the feedback topic change the next decisions, revoke a co
     ],
   );
 
-  // A day later: the same brute force on Grace is allowlisted, on Heidi it is stepped up; a sign-in
-  // from Erin's compromised laptop is revoked.
+  // A day later: the same brute force on Grace, and on Ivan of the red team, is allowlisted; on Heidi
+  // it is stepped up; a sign-in from Erin's compromised laptop is revoked.
   const erinSignIn = JSON.stringify({
     event_id: 'after-erin',
     occurred_at: '2026-03-22T09:00:00.000Z',
@@ -159,7 +168,7 @@ test('e2e: verdicts on the feedback topic change the next decisions, revoke a co
     device_id: 'erin-laptop',
     service: 'sso',
   });
-  await produceEvents(env, [...burst('grace'), ...burst('heidi'), erinSignIn]);
+  await produceEvents(env, [...burst('grace'), ...burst('heidi'), ...burst('ivan', 'red-team'), erinSignIn]);
   const commands = (await readTopic(env.VIGIL_TOPIC_COMMANDS!, SAMPLE_COMMANDS + 3)).map((m) =>
     verify(m.value!),
   );
@@ -174,13 +183,13 @@ test('e2e: verdicts on the feedback topic change the next decisions, revoke a co
   await until(
     'the late events indexed',
     async () =>
-      (await find(client, `${name}-events-*`, { prefix: { 'vigil.event_id': 'after-' } })).length === 21,
+      (await find(client, `${name}-events-*`, { prefix: { 'vigil.event_id': 'after-' } })).length === 31,
   );
-  const graceLate = await find(client, `${name}-signals-*`, {
+  const lateSignals = await find(client, `${name}-signals-*`, {
     bool: {
-      filter: [{ term: { 'user.id': 'grace' } }, { range: { '@timestamp': { gte: '2026-03-22' } } }],
+      filter: [{ terms: { 'user.id': ['grace', 'ivan'] } }, { prefix: { 'vigil.event_id': 'after-' } }],
     },
   });
-  assert.deepEqual(graceLate, []);
+  assert.deepEqual(lateSignals, []);
   assert.equal(await vigil.stop('SIGTERM'), 0);
 });
