@@ -1,12 +1,13 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { listAllowlist, renderAllowlist } from '../feedback/allowlist.ts';
+import { listAllowlist, listGroupAllowlist, renderAllowlist } from '../feedback/allowlist.ts';
+import { RedisGroupAllowlist } from '../state/group-allowlist-redis.ts';
 import { connectRedis } from '../state/redis/connect.ts';
 import { StateKeys } from '../state/redis/keys.ts';
 import { awaitDependencies, commandSettings, stackNotice } from './lifecycle.ts';
 
 const HELP = `usage: vigil allowlist list [--json]
 
-Lists every allowlist entry still acting, from the users' state in Redis: the user, the scope, the
+Lists every allowlist entry still acting, from the users' state in Redis: the user (or group), the scope, the
 signals it quiets, its owner, when it ends and why. Entries come from benign feedback
 (\`vigil feedback --allow\`); an entry past its end stops acting on its own and is not listed.`;
 
@@ -35,7 +36,10 @@ export async function main(args: string[]): Promise<number> {
   try {
     await redis.connect();
     const now = Date.now();
-    const entries = await listAllowlist(redis, new StateKeys(config.redis.keyPrefix), now);
+    const entries = [
+      ...(await listAllowlist(redis, new StateKeys(config.redis.keyPrefix), now)),
+      ...(await listGroupAllowlist(new RedisGroupAllowlist(redis, config.redis.keyPrefix), now)),
+    ].sort((a, b) => a.expiresMs - b.expiresMs);
     process.stdout.write(
       values.json
         ? entries

@@ -7,12 +7,14 @@ import { awaitDependencies, commandSettings, stackNotice } from './lifecycle.ts'
 
 const HELP = `usage: vigil feedback --decision ID --user ID --verdict confirmed|benign --analyst WHO --reason TEXT
                       [--device ID] [--country CC] [--decision-action ACTION]
-                      [--allow user|network [--network CIDR] [--signals a,b] [--expires ISO]]
+                      [--allow user|network|group [--network CIDR] [--group NAME] [--signals a,b]
+                       [--expires ISO]]
                       [--print]
 
 Sends an analyst's verdict on a decision to the feedback topic, keyed by user, validated as
 schemas/feedback.v1.json says. benign teaches the device or country and, with --allow, adds an
-allowlist entry (30 days unless --expires says otherwise, at most 365). confirmed marks the device
+allowlist entry (30 days unless --expires says otherwise, at most 365): for the user, the user from
+--network, or every user whose events carry --group as user_group. confirmed marks the device
 compromised, keeps the user's risk high, and revokes the user's sessions unless --decision-action
 says the decision already did. --print writes the verdict as an NDJSON line instead, for a file that
 \`vigil replay\` reads with the events.
@@ -31,6 +33,7 @@ export const OPTIONS = {
   'decision-action': { type: 'string' },
   allow: { type: 'string' },
   network: { type: 'string' },
+  group: { type: 'string' },
   signals: { type: 'string' },
   expires: { type: 'string' },
   id: { type: 'string' },
@@ -65,6 +68,7 @@ export async function main(args: string[]): Promise<number> {
       allowlist: {
         scope: values.allow,
         ...(values.network && { network: values.network }),
+        ...(values.group && { group: values.group }),
         ...(values.signals && { signals: values.signals.split(',').map((s) => s.trim()) }),
         ...(values.expires && { expires_at: values.expires }),
       },

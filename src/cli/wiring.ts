@@ -6,6 +6,7 @@ import { NetworkClassifier } from '../enrich/networks.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { EventClock } from '../events/event-time.ts';
 import { Engine, type IdConflict } from '../pipeline/engine.ts';
+import type { GroupAllowlist } from '../state/group-allowlist.ts';
 import type { StateStore } from '../state/store.ts';
 
 /** The engine as every command builds it: config read once, parts handed down. */
@@ -13,7 +14,11 @@ export function createEngine(
   config: Config,
   store: StateStore,
   logger: Logger,
-  options: { clock?: EventClock; onIdConflict?: (conflict: IdConflict) => void } = {},
+  options: {
+    clock?: EventClock;
+    onIdConflict?: (conflict: IdConflict) => void;
+    groups?: GroupAllowlist;
+  } = {},
 ) {
   const geo = GeoLocator.load({
     ...(config.geoDataDir && { dataDir: config.geoDataDir }),
@@ -28,6 +33,7 @@ export function createEngine(
     settings: config.detect,
     policy: loadPolicy(config.policyFile),
     ...(options.clock && { clock: options.clock }),
+    ...(options.groups && { groups: options.groups }),
     // Reuse is counted and logged with both sources; each event is still processed as its own.
     onIdConflict: (conflict) => {
       logger.warn({ conflict }, 'two different events share one event_id');

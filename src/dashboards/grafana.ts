@@ -1,3 +1,5 @@
+import { ALLOWLIST_ACTIVE_QUERY, ALLOWLIST_ENDING_QUERY } from './allowlist-queries.ts';
+
 /**
  * Grafana's two Vigil dashboards, as data: security overview from the search engine, pipeline health
  * from Prometheus. `vigil dashboards` writes them to dashboards/grafana/dashboards/, where Grafana's
@@ -9,6 +11,7 @@ export const GRAFANA_DATASOURCES = {
   events: { type: 'elasticsearch', uid: 'vigil-events' },
   signals: { type: 'elasticsearch', uid: 'vigil-signals' },
   decisions: { type: 'elasticsearch', uid: 'vigil-decisions' },
+  allowlist: { type: 'elasticsearch', uid: 'vigil-allowlist' },
 } as const;
 
 type Datasource = (typeof GRAFANA_DATASOURCES)[keyof typeof GRAFANA_DATASOURCES];
@@ -26,6 +29,8 @@ interface Panel {
   readonly custom?: object;
   readonly options?: object;
   readonly transformations?: readonly object[];
+  /** The panel's own range back from now (`1y`), instead of the dashboard's. */
+  readonly timeFrom?: string;
 }
 
 /** Lays panels out left to right in rows of 24 columns, as Grafana's grid does. */
@@ -106,8 +111,22 @@ const TRAVEL_COLUMNS = [
   'message',
 ];
 
+/**
+ * An allowlist entry lasts at most a year (`MAX_ALLOW_DAYS`): its panels look a year back from the
+ * verdict, and pick the entries still acting by their end.
+ */
+const ALLOWLIST_TIME_FROM = '1y';
+const ALLOWLIST_COLUMNS = [
+  'user.id',
+  'vigil.allowlist.scope',
+  'vigil.allowlist.signals',
+  'vigil.allowlist.owner',
+  'vigil.allowlist.expires_at',
+  'vigil.allowlist.reason',
+];
+
 export function securityOverview() {
-  const { events, signals, decisions } = GRAFANA_DATASOURCES;
+  const { events, signals, decisions, allowlist } = GRAFANA_DATASOURCES;
   return dashboard(
     'vigil-security',
     'Vigil — security overview',
@@ -257,6 +276,61 @@ export function securityOverview() {
             },
           },
         ],
+        w: 24,
+        h: 10,
+      },
+      {
+        type: 'stat',
+        title: 'Allowlist entries active',
+        description: 'Entries from benign verdicts that still quiet signals.',
+        datasource: allowlist,
+        targets: [search(ALLOWLIST_ACTIVE_QUERY, count, [overTime])],
+        options: { reduceOptions: { calcs: ['sum'] } },
+        timeFrom: ALLOWLIST_TIME_FROM,
+        w: 8,
+        h: 5,
+      },
+      {
+        type: 'stat',
+        title: 'Users covered by the allowlist',
+        description: 'Users with at least one active entry.',
+        datasource: allowlist,
+        // One row per user: the stat counts the rows.
+        targets: [search(ALLOWLIST_ACTIVE_QUERY, count, [termsOf('user.id', '_count', '10000')])],
+        options: { reduceOptions: { calcs: ['count'], fields: '/^Count$/' } },
+        timeFrom: ALLOWLIST_TIME_FROM,
+        w: 8,
+        h: 5,
+      },
+      {
+        type: 'stat',
+        title: 'Allowlist entries ending within 7 days',
+        description: 'Entries that stop acting this week: renew them with a new verdict, or let them end.',
+        datasource: allowlist,
+        targets: [search(ALLOWLIST_ENDING_QUERY, count, [overTime])],
+        options: { reduceOptions: { calcs: ['sum'] }, colorMode: 'background' },
+        timeFrom: ALLOWLIST_TIME_FROM,
+        w: 8,
+        h: 5,
+      },
+      {
+        type: 'table',
+        title: 'Active allowlist entries',
+        description: 'Who each entry covers, what it quiets, whose it is, when it ends and why.',
+        datasource: allowlist,
+        targets: [
+          search(ALLOWLIST_ACTIVE_QUERY, [{ id: '1', type: 'raw_data', settings: { size: '200' } }], []),
+        ],
+        transformations: [
+          {
+            id: 'organize',
+            options: {
+              includeByName: Object.fromEntries(ALLOWLIST_COLUMNS.map((field) => [field, true])),
+              indexByName: Object.fromEntries(ALLOWLIST_COLUMNS.map((field, i) => [field, i])),
+            },
+          },
+        ],
+        timeFrom: ALLOWLIST_TIME_FROM,
         w: 24,
         h: 10,
       },

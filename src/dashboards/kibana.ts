@@ -1,3 +1,4 @@
+import { ALLOWLIST_ACTIVE_QUERY, ALLOWLIST_ENDING_QUERY } from './allowlist-queries.ts';
 import { KIBANA_IDS } from './links.ts';
 
 /**
@@ -7,7 +8,7 @@ import { KIBANA_IDS } from './links.ts';
  * re-import overwrites instead of duplicating.
  */
 
-type Kind = 'events' | 'signals' | 'decisions';
+type Kind = 'events' | 'signals' | 'decisions' | 'allowlist';
 
 export interface SavedObject {
   readonly type: string;
@@ -44,6 +45,10 @@ const object = (
 
 const dataViewId = (kind: Kind) => `vigil-${kind}`;
 const kql = (query: string) => ({ query, language: 'kuery' });
+/** Lucene where a query needs date math in a range (`[now TO now+7d]`), which Grafana reads as well. */
+const lucene = (query: string) => ({ query, language: 'lucene' });
+type Query = ReturnType<typeof kql> | ReturnType<typeof lucene>;
+const queryOf = (query: string | Query) => (typeof query === 'string' ? kql(query) : query);
 
 export const SIGN_IN_QUERY = 'event.category:authentication AND event.outcome:success';
 const MAP_TOOLTIP = [
@@ -76,7 +81,33 @@ const ACCESS_ANOMALY_COLUMNS = [
   'vigil.evidence.resource',
 ];
 const SIGNAL_COLUMNS = ['user.id', 'vigil.signal.type', 'vigil.signal.severity', 'message', 'source.ip'];
-const DECISION_COLUMNS = ['user.id', 'vigil.decision.action', 'event.risk_score', 'vigil.signals', 'message'];
+const DECISION_COLUMNS = [
+  'user.id',
+  'vigil.decision.action',
+  'event.risk_score',
+  'vigil.signals',
+  'vigil.verdict.status',
+  'message',
+];
+/** A case: the decision, the analyst's verdict on it, who gave it, why and when. */
+const CASE_COLUMNS = [
+  'user.id',
+  'vigil.decision.action',
+  'vigil.signals',
+  'vigil.verdict.status',
+  'vigil.verdict.analyst',
+  'vigil.verdict.reason',
+  'vigil.verdict.at',
+];
+const ALLOWLIST_COLUMNS = [
+  'user.id',
+  'vigil.allowlist.scope',
+  'vigil.allowlist.signals',
+  'vigil.allowlist.owner',
+  'vigil.allowlist.expires_at',
+  'message',
+];
+
 const EVENT_COLUMNS = [
   'event.action',
   'event.outcome',
@@ -97,7 +128,14 @@ function dataView(prefix: string, kind: Kind, name: string): SavedObject {
 }
 
 /** A Discover session: a table of documents with chosen columns, newest first. */
-function savedSearch(id: string, title: string, kind: Kind, query: string, columns: readonly string[]) {
+function savedSearch(
+  id: string,
+  title: string,
+  kind: Kind,
+  query: string | Query,
+  columns: readonly string[],
+  sort: readonly [field: string, order: 'asc' | 'desc'] = ['@timestamp', 'desc'],
+) {
   return object(
     'search',
     id,
@@ -105,10 +143,10 @@ function savedSearch(id: string, title: string, kind: Kind, query: string, colum
       title,
       description: '',
       columns,
-      sort: [['@timestamp', 'desc']],
+      sort: [sort],
       kibanaSavedObjectMeta: {
         searchSourceJSON: JSON.stringify({
-          query: kql(query),
+          query: queryOf(query),
           filter: [],
           indexRefName: 'kibanaSavedObjectMeta.searchSourceJSON.index',
         }),
@@ -171,7 +209,7 @@ function lens(
   visualizationType: 'lnsXY' | 'lnsMetric' | 'lnsDatatable',
   columns: Record<string, object>,
   visualization: object,
-  query = '',
+  query: string | Query = '',
 ) {
   return object(
     'lens',
@@ -187,7 +225,7 @@ function lens(
           },
         },
         visualization,
-        query: kql(query),
+        query: queryOf(query),
         filters: [],
         internalReferences: [],
         adHocDataViews: {},
@@ -225,16 +263,32 @@ const countOverTimeBy = (id: string, title: string, kind: Kind, field: string, q
     query,
   );
 
-const metric = (id: string, title: string, kind: Kind, query: string) =>
+const metric = (
+  id: string,
+  title: string,
+  kind: Kind,
+  query: string | Query,
+  measure: object = countColumn,
+) =>
   lens(
     id,
     title,
     kind,
     'lnsMetric',
-    { count: { ...countColumn, label: title, customLabel: true } },
+    { count: { ...measure, label: title, customLabel: true } },
     { layerId: LAYER, layerType: 'data', metricAccessor: 'count' },
     query,
   );
+
+const uniqueCount = (field: string) => ({
+  label: `Unique count of ${field}`,
+  dataType: 'number',
+  operationType: 'unique_count',
+  sourceField: field,
+  isBucketed: false,
+  scale: 'ratio',
+  params: { emptyAsNull: true },
+});
 
 const topTable = (id: string, title: string, kind: Kind, field: string, rankBy: object) =>
   lens(
@@ -326,12 +380,20 @@ interface Panel {
   readonly object: SavedObject;
   readonly w: number;
   readonly h: number;
+  /** The panel's own time range, instead of the dashboard's. */
+  readonly timeRange?: { readonly from: string; readonly to: string };
 }
+
+/**
+ * An allowlist entry lasts at most a year (`MAX_ALLOW_DAYS`): its panels look a year back from the
+ * verdict, and pick the entries still acting by their end.
+ */
+const ALLOWLIST_TIME_RANGE = { from: 'now-1y', to: 'now' };
 
 /** Panels left to right in Kibana's 48-column grid, each referring to its saved object. */
 function dashboard(id: string, title: string, description: string, panels: readonly Panel[]): SavedObject {
   let [x, y, rowHeight] = [0, 0, 0];
-  const panelsJSON = panels.map(({ object: panel, w, h }, i) => {
+  const panelsJSON = panels.map(({ object: panel, w, h, timeRange }, i) => {
     if (x + w > 48) [x, y, rowHeight] = [0, y + rowHeight, 0];
     const gridData = { x, y, w, h, i: String(i + 1) };
     [x, rowHeight] = [x + w, Math.max(rowHeight, h)];
@@ -339,7 +401,7 @@ function dashboard(id: string, title: string, description: string, panels: reado
       type: panel.type,
       panelIndex: String(i + 1),
       gridData,
-      embeddableConfig: {},
+      embeddableConfig: timeRange ? { timeRange } : {},
       panelRefName: `panel_${i + 1}`,
     };
   });
@@ -377,6 +439,7 @@ export function kibanaSavedObjects(prefix: string): SavedObject[] {
     dataView(prefix, 'events', 'Vigil events'),
     dataView(prefix, 'signals', 'Vigil signals'),
     dataView(prefix, 'decisions', 'Vigil decisions'),
+    dataView(prefix, 'allowlist', 'Vigil allowlist entries'),
   ];
   const riskOfDecisions = maxOf('event.risk_score', 'Highest risk');
   const overview = [
@@ -452,6 +515,75 @@ export function kibanaSavedObjects(prefix: string): SavedObject[] {
         ACCESS_ANOMALY_COLUMNS,
       ),
       w: 48,
+      h: 15,
+    },
+    // The allowlist's exposure: what analysts' benign verdicts currently keep quiet.
+    {
+      object: metric(
+        'vigil-allowlist-active',
+        'Allowlist entries active',
+        'allowlist',
+        lucene(ALLOWLIST_ACTIVE_QUERY),
+      ),
+      w: 12,
+      h: 8,
+      timeRange: ALLOWLIST_TIME_RANGE,
+    },
+    {
+      object: metric(
+        'vigil-allowlist-users',
+        'Users covered by the allowlist',
+        'allowlist',
+        lucene(ALLOWLIST_ACTIVE_QUERY),
+        uniqueCount('user.id'),
+      ),
+      w: 12,
+      h: 8,
+      timeRange: ALLOWLIST_TIME_RANGE,
+    },
+    {
+      object: metric(
+        'vigil-allowlist-ending',
+        'Allowlist entries ending within 7 days',
+        'allowlist',
+        lucene(ALLOWLIST_ENDING_QUERY),
+      ),
+      w: 12,
+      h: 8,
+      timeRange: ALLOWLIST_TIME_RANGE,
+    },
+    {
+      object: metric(
+        'vigil-cases-judged',
+        'Decisions judged by an analyst',
+        'decisions',
+        'vigil.verdict.status:*',
+      ),
+      w: 12,
+      h: 8,
+    },
+    {
+      object: savedSearch(
+        'vigil-allowlist-entries',
+        'Active allowlist entries, soonest to end first',
+        'allowlist',
+        lucene(ALLOWLIST_ACTIVE_QUERY),
+        ALLOWLIST_COLUMNS,
+        ['vigil.allowlist.expires_at', 'asc'],
+      ),
+      w: 24,
+      h: 15,
+      timeRange: ALLOWLIST_TIME_RANGE,
+    },
+    {
+      object: savedSearch(
+        'vigil-cases',
+        'Cases: decisions and their verdicts',
+        'decisions',
+        'vigil.verdict.status:*',
+        CASE_COLUMNS,
+      ),
+      w: 24,
       h: 15,
     },
   ];

@@ -42,8 +42,11 @@ export const feedbackSchema = z
       .describe('benign: the country becomes known for the user.'),
     allowlist: z
       .object({
-        scope: z.enum(['user', 'network']).describe('The user, or the user from one address range.'),
+        scope: z
+          .enum(['user', 'network', 'group'])
+          .describe('The user, the user from one address range, or every user of a group.'),
         network: cidr.optional().describe('For the network scope: the range, as a CIDR.'),
+        group: id.optional().describe("For the group scope: the group, as events' `user_group` names it."),
         signals: z
           .array(z.enum(SIGNAL_TYPES))
           .min(1)
@@ -58,8 +61,12 @@ export const feedbackSchema = z
         message: 'a network entry needs a network, and only a network entry has one',
         path: ['network'],
       })
+      .refine((entry) => (entry.scope === 'group') === (entry.group !== undefined), {
+        message: 'a group entry needs a group, and only a group entry has one',
+        path: ['group'],
+      })
       .optional()
-      .describe('benign only: quiet these signals for the user until the entry expires.'),
+      .describe('benign only: quiet these signals for the user (or group) until the entry expires.'),
   })
   .refine((feedback) => feedback.verdict === 'benign' || feedback.allowlist === undefined, {
     message: 'only benign feedback creates an allowlist entry',

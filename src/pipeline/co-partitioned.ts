@@ -4,9 +4,10 @@ const CO_PARTITIONED = 'VigilCoPartitioned';
 
 /**
  * Assigns partition numbers, not topic-partitions: the member that gets partition 3 gets it of every
- * topic. Emitters key events by user, so a user's sign-ins (auth/3) and data access (access/3) land on
- * the same processor, the only writer of that user's state, which it holds in memory. (Co-partitioning
- * needs the topics to have the same partition count, as `vigil setup` creates them.)
+ * topic. Emitters key events by user, so a user's sign-ins (auth/3), data access (access/3) and the
+ * analysts' verdicts on them (feedback/3) land on the same processor, the only writer of that user's
+ * state, which it holds in memory. (Co-partitioning needs the three topics to have the same partition
+ * count, as `vigil setup` creates them.)
  */
 export const CoPartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
   name: CO_PARTITIONED,

@@ -8,17 +8,18 @@ import {
   type Message,
 } from 'kafkajs';
 import type { Config } from '../config/index.ts';
-import type { EventKind } from '../events/index.ts';
+import type { EventKind, RejectionCode } from '../events/index.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { PipelineMetrics } from '../ops/metrics.ts';
 import { Progress } from '../ops/progress.ts';
 import { signSecurityEvent, type CommandSettings } from '../sinks/commands/security-event.ts';
 import type { SigningKey } from '../sinks/commands/signing.ts';
 import type { CheckpointedStore } from '../state/store.ts';
-import { documentsOf } from '../sinks/search/documents.ts';
+import { documentsOf, type SearchDocument } from '../sinks/search/documents.ts';
+import { feedbackDocumentsOf } from '../sinks/search/feedback-documents.ts';
 import { deadLetter, originOf } from './dead-letter.ts';
 import { Checkpoints, type Plan } from './checkpoints.ts';
-import type { Engine, EngineInput, Outcome } from './engine.ts';
+import type { DecisionRecord, Engine, FeedbackOutcome, Outcome } from './engine.ts';
 import { assertCoPartitioned, CoPartitionedAssigner } from './co-partitioned.ts';
 import { briefly, PermanentFailure } from './errors.ts';
 import { GroupCommitter } from './group-commit.ts';
@@ -52,7 +53,7 @@ export class Pipeline {
   readonly #consumer: Consumer;
   readonly #committer: GroupCommitter;
   readonly #progress = new Progress();
-  readonly #kinds: ReadonlyMap<string, EventKind>;
+  readonly #kinds: ReadonlyMap<string, EventKind | 'feedback'>;
   readonly #commandSettings: CommandSettings;
   readonly #releasing = new Set<Promise<void>>();
   readonly #inGroup: () => boolean;
@@ -64,9 +65,12 @@ export class Pipeline {
   constructor(parts: PipelineParts) {
     this.#parts = parts;
     const { kafka: settings } = parts.config;
-    this.#kinds = new Map<string, EventKind>([
+    // Verdicts come keyed by user and partitioned as events, so the processor that owns a user's events
+    // applies their verdicts too, in the same transactions: it stays the only writer of their state.
+    this.#kinds = new Map<string, EventKind | 'feedback'>([
       [settings.topics.auth, 'auth'],
       [settings.topics.access, 'access'],
+      [settings.topics.feedback, 'feedback'],
     ]);
     this.#consumer = parts.kafka.consumer({
       groupId: settings.groupId,
@@ -210,18 +214,9 @@ export class Pipeline {
   async #replay(payload: EachBatchPayload, messages: readonly KafkaMessage[]): Promise<void> {
     const { batch } = payload;
     const retry = batchRetry(payload, this.#parts.metrics, this.#parts.logger, 'a replay');
-    const processed = await retry('state', () => this.#parts.engine.process(this.#inputsOf(batch, messages)));
-    await processed.release();
+    const judged = await retry('state', () => this.#judge(batch, messages));
+    await judged.release();
     this.#checkpoints.replayed(`${batch.topic}/${batch.partition}`, Number(after(messages)), messages.length);
-  }
-
-  #inputsOf(batch: Batch, messages: readonly KafkaMessage[]): EngineInput[] {
-    const kind = this.#kinds.get(batch.topic);
-    return messages.map((m) => ({
-      value: m.value ?? Buffer.alloc(0),
-      origin: `${batch.topic}/${batch.partition}@${m.offset}`,
-      ...(kind && { kind }),
-    }));
   }
 
   /**
@@ -268,28 +263,27 @@ export class Pipeline {
 
   async #processRun(payload: EachBatchPayload, messages: readonly KafkaMessage[]): Promise<void> {
     const { batch } = payload;
-    const { engine, config } = this.#parts;
+    const { config } = this.#parts;
     const retry = batchRetry(payload, this.#parts.metrics, this.#parts.logger, 'the batch', true);
     const stateStarted = performance.now();
-    const processed = await retry('state', () => engine.process(this.#inputsOf(batch, messages)));
-    const outcomes = processed.outcomes;
+    const judged = await retry('state', () => this.#judge(batch, messages));
     this.#parts.metrics.stageSeconds('state', (performance.now() - stateStarted) / 1000);
 
     const deadLetters: Message[] = [];
-    outcomes.forEach((outcome, i) => {
-      if (outcome.status !== 'rejected') return;
-      this.#parts.metrics.deadLettered(outcome.code, 1);
-      deadLetters.push(deadLetter(originOf(batch, messages[i]!), outcome.code, outcome.reason));
+    judged.rejections.forEach((rejection, i) => {
+      if (!rejection) return;
+      this.#parts.metrics.deadLettered(rejection.code, 1);
+      deadLetters.push(deadLetter(originOf(batch, messages[i]!), rejection.code, rejection.reason));
     });
 
-    const commands = this.#commands(outcomes, messages);
+    const commands = this.#commands(judged.decisions, messages);
     const { topics } = config.kafka;
     const output = [
       { topic: topics.commands, messages: commands.messages },
       { topic: topics.deadLetter, messages: deadLetters },
       {
         topic: topics.documents,
-        messages: this.#parts.indexDocuments ? this.#documents(batch, outcomes) : [],
+        messages: this.#parts.indexDocuments ? this.#documents(batch, judged.documents()) : [],
       },
     ].filter((o) => o.messages.length);
     const offset = { topic: batch.topic, partition: batch.partition, offset: after(messages) };
@@ -301,12 +295,44 @@ export class Pipeline {
     this.#markCommitted(batch.topic, batch.partition, offset.offset);
     this.#parts.metrics.stageSeconds('kafka', (performance.now() - kafkaStarted) / 1000);
     // The run is durable everywhere: its kept first views can go, with a later round trip.
-    const releasing = processed
+    const releasing = judged
       .release()
       .catch((error: unknown) => this.#parts.logger.warn({ err: briefly(error) }, 'releasing state failed'))
       .finally(() => this.#releasing.delete(releasing));
     this.#releasing.add(releasing);
-    this.#count(outcomes, commands.actions);
+    judged.count();
+    this.#countCommands(commands.actions);
+  }
+
+  /** A run's messages through the engine: events, or analysts' verdicts from the feedback topic. */
+  async #judge(batch: Batch, messages: readonly KafkaMessage[]): Promise<Judged> {
+    const { engine, config } = this.#parts;
+    const kind = this.#kinds.get(batch.topic);
+    const inputs = messages.map((m) => ({
+      value: m.value ?? Buffer.alloc(0),
+      origin: `${batch.topic}/${batch.partition}@${m.offset}`,
+    }));
+    const { indexPrefix } = config.search;
+    if (kind === 'feedback') {
+      const { outcomes, release } = await engine.feedback(inputs);
+      return {
+        rejections: outcomes.map((o) => (o.status === 'rejected' ? o : undefined)),
+        decisions: outcomes.map((o) => (o.status === 'rejected' ? undefined : o.decision)),
+        documents: () => outcomes.flatMap((o) => feedbackDocumentsOf(o, indexPrefix)),
+        release,
+        count: () => this.#countFeedback(outcomes),
+      };
+    }
+    const { outcomes, release } = await engine.process(
+      inputs.map((input) => ({ ...input, ...(kind && { kind }) })),
+    );
+    return {
+      rejections: outcomes.map((o) => (o.status === 'rejected' ? o : undefined)),
+      decisions: outcomes.map((o) => (o.status === 'rejected' ? undefined : o.decision)),
+      documents: () => outcomes.flatMap((o) => documentsOf(o, indexPrefix)),
+      release,
+      count: () => this.#count(outcomes),
+    };
   }
 
   /**
@@ -368,9 +394,7 @@ export class Pipeline {
    * A batch's documents travel as one message, a JSON array: Kafka's cost is per message, and the
    * indexer writes them in one bulk request anyway. Keyed by source partition, to spread the load.
    */
-  #documents(batch: Batch, outcomes: readonly Outcome[]): Message[] {
-    const { indexPrefix } = this.#parts.config.search;
-    const documents = outcomes.flatMap((outcome) => documentsOf(outcome, indexPrefix));
+  #documents(batch: Batch, documents: readonly SearchDocument[]): Message[] {
     if (documents.length === 0) return [];
     return [{ key: `${batch.topic}/${batch.partition}`, value: JSON.stringify(documents) }];
   }
@@ -379,13 +403,11 @@ export class Pipeline {
    * The commands of a run, each with the Kafka timestamp of the event that triggered it: on input topics
    * `vigil setup` creates, the broker's append time (LogAppendTime), so latency counts from arrival.
    */
-  #commands(outcomes: readonly Outcome[], received: readonly KafkaMessage[]) {
+  #commands(decisions: readonly (DecisionRecord | undefined)[], received: readonly KafkaMessage[]) {
     const { signingKey } = this.#parts;
     const messages: Message[] = [];
     const actions: { action: string; receivedMs: number }[] = [];
-    for (const [i, outcome] of outcomes.entries()) {
-      if (outcome.status === 'rejected') continue;
-      const decision = outcome.decision;
+    for (const [i, decision] of decisions.entries()) {
       if (!decision || decision.action === 'allow') continue;
       messages.push({
         key: decision.user_id,
@@ -397,7 +419,7 @@ export class Pipeline {
     return { messages, actions };
   }
 
-  #count(outcomes: readonly Outcome[], commands: { action: string; receivedMs: number }[]) {
+  #count(outcomes: readonly Outcome[]) {
     const { metrics } = this.#parts;
     const counts = { processed: 0, duplicate: 0, rejected: 0 };
     const now = Date.now();
@@ -411,6 +433,23 @@ export class Pipeline {
     }
     for (const [status, count] of Object.entries(counts))
       if (count) metrics.outcome(status as keyof typeof counts, count);
+  }
+
+  /** Verdicts count as events do: an applied one as processed. */
+  #countFeedback(outcomes: readonly FeedbackOutcome[]) {
+    const { metrics } = this.#parts;
+    const counts = { processed: 0, duplicate: 0, rejected: 0 };
+    for (const outcome of outcomes) {
+      counts[outcome.status === 'applied' ? 'processed' : outcome.status]++;
+      if (outcome.status === 'applied' && outcome.decision) metrics.decision(outcome.decision.action);
+    }
+    for (const [status, count] of Object.entries(counts))
+      if (count) metrics.outcome(status as keyof typeof counts, count);
+  }
+
+  #countCommands(commands: readonly { action: string; receivedMs: number }[]) {
+    const { metrics } = this.#parts;
+    const now = Date.now();
     for (const { action, receivedMs } of commands) {
       metrics.command(action);
       // The broker's clock against this one: a few milliseconds behind reads as 0, not negative.
@@ -421,6 +460,17 @@ export class Pipeline {
 
 /** How long a partition waits for the other inputs of its partition number to finish replaying. */
 const WAIT_FOR_REPLAY_MS = 50;
+
+/** What one run of messages came to, whichever topic it was read from. */
+interface Judged {
+  /** Per message: why it goes to the dead-letter topic, if it does. */
+  readonly rejections: readonly ({ readonly code: RejectionCode; readonly reason: string } | undefined)[];
+  /** Per message: the decision it led to, if any; a command when it acts. */
+  readonly decisions: readonly (DecisionRecord | undefined)[];
+  documents(): SearchDocument[];
+  release(): Promise<void>;
+  count(): void;
+}
 
 /** Waits before each extra try of a message that failed alone. */
 const SINGLE_RETRY_DELAYS_MS = [250, 1000, 4000];

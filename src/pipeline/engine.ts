@@ -19,6 +19,7 @@ import { resourceKey, resourceNormaliser, type ResourceNormaliser } from '../enr
 import { judgeEventTime, wallClock, type EventClock, type EventTimeBounds } from '../events/event-time.ts';
 import { parseEvent, type EventKind, type RejectionCode, type VigilEvent } from '../events/index.ts';
 import { allowExpiresMs, parseFeedback, type Feedback } from '../feedback/schema.ts';
+import { MemoryGroupAllowlist, type GroupAllowlist, type GroupEntry } from '../state/group-allowlist.ts';
 import type {
   AccessView,
   AllowEntry,
@@ -142,6 +143,8 @@ export interface EngineOptions {
   /** `now` for event-time bounds: the machine's clock unless a replay says otherwise. */
   readonly clock?: EventClock;
   readonly onIdConflict?: (conflict: IdConflict) => void;
+  /** Allowlist entries of group scope, shared by every user; in process when absent. */
+  readonly groups?: GroupAllowlist;
 }
 
 /** Recent ids and what they named, to notice reuse; bounded, oldest forgotten first. */
@@ -161,8 +164,10 @@ export class Engine {
   readonly #onIdConflict: ((conflict: IdConflict) => void) | undefined;
   readonly #recentIds = new Map<string, { key: string; source: IdConflict['first'] }>();
   readonly #normalise: ResourceNormaliser;
+  readonly #groups: GroupAllowlist;
 
   constructor(options: EngineOptions) {
+    this.#groups = options.groups ?? new MemoryGroupAllowlist();
     this.#store = options.store;
     this.#enricher = options.enricher;
     this.#settings = options.settings;
@@ -196,12 +201,16 @@ export class Engine {
       return plan;
     });
     const views = await this.#store.apply(ops);
+    const groups = [...new Set(events.flatMap(({ enriched }) => enriched.event.user_group ?? []))];
+    const groupEntries = groups.length ? await this.#groups.entriesOf(groups) : new Map();
     let next = 0;
     const judged = events.map((admitted, i) => {
       const plan = planned[i]!;
       const [view, ...ipViews] = views.slice(next, next + plan.ops.length);
       next += plan.ops.length;
-      return this.#detect(admitted, plan, view as AuthView | AccessView, ipViews as IpFailureView[]);
+      const group = admitted.enriched.event.user_group;
+      const ofGroup = (group && groupEntries.get(group)) || [];
+      return this.#detect(admitted, plan, view as AuthView | AccessView, ipViews as IpFailureView[], ofGroup);
     });
     // Signals add to their user's risk in a second step, once they are known: one more round trip for
     // the users that raised any, none for the rest.
@@ -288,6 +297,7 @@ export class Engine {
     plan: Plan,
     view: AuthView | AccessView,
     ipViews: readonly IpFailureView[],
+    groupEntries: readonly AllowEntry[],
   ): Outcome {
     const status = view.duplicate ? 'duplicate' : 'processed';
     if (view.duplicate && !view.firstView) return { status, enriched, key, signals: [] };
@@ -309,9 +319,14 @@ export class Engine {
               ? detectCompromisedDevice(context, view)
               : undefined,
           ];
+    // The user's group's entries act as the user's own, judged at the event's time as theirs are.
+    const entries = [
+      ...(view.allowlist ?? []),
+      ...groupEntries.filter((entry) => entry.expiresMs > enriched.atMs),
+    ];
     const signals = found
       .filter((signal): signal is Signal => signal !== undefined)
-      .filter((signal) => !allowlisted(signal, enriched.ip, view.allowlist))
+      .filter((signal) => !allowlisted(signal, enriched.ip, entries))
       .map((signal) => ({ id: digest(`${key}/${signal.type}`, 20), ...subjectOf(enriched), ...signal }));
     return { status, enriched, key, signals };
   }
@@ -339,12 +354,15 @@ export class Engine {
     });
     const views = ops.length ? ((await this.#store.apply(ops)) as FeedbackView[]) : [];
     let next = 0;
+    const groupEntries: GroupEntry[] = [];
     const outcomes = parsed.map((result): FeedbackOutcome => {
       if (!result.ok) return { status: 'rejected', code: result.code, reason: result.reason };
       const view = views[next++]!;
       const { feedback, op } = result;
       const status = view.duplicate ? 'duplicate' : 'applied';
       if (view.duplicate && !view.firstView) return { status, feedback, key: op.eventKey, changed: [] };
+      const groupEntry = groupEntryOf(feedback);
+      if (groupEntry) groupEntries.push(groupEntry);
       const revoke =
         feedback.verdict === 'confirmed' && feedback.decision_action !== 'revoke_sessions'
           ? this.#confirmedRevocation(feedback, op.eventKey)
@@ -353,10 +371,13 @@ export class Engine {
         status,
         feedback,
         key: op.eventKey,
-        changed: view.changed,
+        changed: groupEntry ? [...view.changed, 'group-allowlist'] : view.changed,
         ...(revoke && { decision: revoke }),
       };
     });
+    // After the users' records: a batch redone after a failure here finds its verdicts kept, and adds
+    // their entries again, by id, which changes nothing.
+    for (const { group, ...entry } of groupEntries) await this.#groups.add(group, entry);
     return { outcomes, release: () => this.#store.release(ops) };
   }
 
@@ -446,11 +467,32 @@ export type FeedbackOutcome =
       readonly decision?: DecisionRecord;
     };
 
+/** A verdict's allowlist entry, as the entries of the user's record are; its scope says where it goes. */
+function allowEntryOf(feedback: Feedback): AllowEntry | undefined {
+  const entry = feedback.allowlist;
+  const expiresMs = allowExpiresMs(feedback);
+  if (!entry || expiresMs === undefined) return undefined;
+  return {
+    id: feedback.feedback_id,
+    signals: entry.signals ?? [],
+    ...(entry.network && { network: entry.network }),
+    owner: feedback.analyst,
+    reason: feedback.reason,
+    expiresMs,
+  };
+}
+
+function groupEntryOf(feedback: Feedback): GroupEntry | undefined {
+  const group = feedback.allowlist?.group;
+  const entry = allowEntryOf(feedback);
+  return group && entry ? { group, ...entry } : undefined;
+}
+
 function feedbackOp(feedback: Feedback, atMs: number, origin: string | undefined): FeedbackOp {
   const key = digest(JSON.stringify(feedback), 12);
   const device = identifyDevice(feedback.device_id, undefined)?.key;
-  const expiresMs = allowExpiresMs(feedback);
-  const entry = feedback.allowlist;
+  // A group's entry is shared by its users, so it is kept apart from this user's record.
+  const allow = feedback.allowlist?.scope === 'group' ? undefined : allowEntryOf(feedback);
   return {
     kind: 'feedback',
     user: feedback.user_id,
@@ -460,23 +502,13 @@ function feedbackOp(feedback: Feedback, atMs: number, origin: string | undefined
     ...(origin && { origin }),
     ...(device && { device }),
     ...(feedback.country && { country: feedback.country }),
-    ...(entry &&
-      expiresMs !== undefined && {
-        allow: {
-          id: feedback.feedback_id,
-          signals: entry.signals ?? [],
-          ...(entry.network && { network: entry.network }),
-          owner: feedback.analyst,
-          reason: feedback.reason,
-          expiresMs,
-        },
-      }),
+    ...(allow && { allow }),
   };
 }
 
 /** An analyst's word never quiets a device they confirmed compromised. */
-function allowlisted(signal: Signal, ip: string, entries: readonly AllowEntry[] | undefined): boolean {
-  if (!entries || signal.type === 'confirmed_compromise') return false;
+function allowlisted(signal: Signal, ip: string, entries: readonly AllowEntry[]): boolean {
+  if (signal.type === 'confirmed_compromise') return false;
   return entries.some(
     (entry) =>
       (entry.signals.length === 0 || entry.signals.includes(signal.type)) &&

@@ -14,6 +14,7 @@ const INDEX_OF_DATASOURCE: Record<string, string> = {
   [GRAFANA_DATASOURCES.events.uid]: 'events',
   [GRAFANA_DATASOURCES.signals.uid]: 'signals',
   [GRAFANA_DATASOURCES.decisions.uid]: 'decisions',
+  [GRAFANA_DATASOURCES.allowlist.uid]: 'allowlist',
 };
 
 interface SearchTarget {

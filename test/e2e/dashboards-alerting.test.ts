@@ -177,6 +177,23 @@ test('e2e: on-call gets one page per user and signal, dashboards query real data
   });
 
   await t.test('every query and field of the Grafana and Kibana dashboards has hits', async () => {
+    // An analyst's benign verdict on Grace's step-up, 25 days ago: its allowlist entry ends in 5 days.
+    await client.indices.refresh({ index: `${name}-decisions-*` });
+    const grace = await client.search({
+      index: `${name}-decisions-*`,
+      query: { term: { 'user.id': 'grace' } },
+      size: 1,
+    });
+    const decisionId = grace.hits.hits[0]!._id!;
+    await runVigil(env, [
+      ...['feedback', '--decision', decisionId, '--user', 'grace', '--verdict', 'benign'],
+      ...['--analyst', 'sam', '--reason', 'penetration test', '--allow', 'user'],
+      ...['--signals', 'brute_force', '--at', new Date(Date.now() - 25 * 86_400_000).toISOString()],
+    ]);
+    await until('the verdict marked on its decision', async () => {
+      await client.indices.refresh({ index: `${name}-*` });
+      return (await hits(client, `${name}-decisions-*`, { exists: { field: 'vigil.verdict.status' } })) > 0;
+    });
     await client.indices.refresh({ index: `${name}-*` });
     for (const { index, query, fields, where } of dashboardQueries(name)) {
       const queryString = { query_string: { query, analyze_wildcard: true } };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { listAllowlist, renderAllowlist } from '../../src/feedback/allowlist.ts';
+import { listAllowlist, listGroupAllowlist, renderAllowlist } from '../../src/feedback/allowlist.ts';
+import { RedisGroupAllowlist } from '../../src/state/group-allowlist-redis.ts';
 import { StateKeys } from '../../src/state/redis/keys.ts';
 import { RedisStateStore } from '../../src/state/redis/store.ts';
 import type { FeedbackOp } from '../../src/state/store.ts';
@@ -45,4 +46,38 @@ for (const mode of ['standalone', 'cluster'] as const)
       ],
     );
     assert.match(renderAllowlist(entries, NOW), /^2 entries, 2 users covered, 1 ending within 7 days$/m);
+  });
+
+for (const mode of ['standalone', 'cluster'] as const)
+  test(`allowlist list (${mode}): a group's entries beside the users', added once by id, read by every processor`, async (t) => {
+    const client = await createRedis(t, mode);
+    const prefix = `${uniqueName('allow')}:`;
+    const writer = new RedisGroupAllowlist(client, prefix);
+    const reader = new RedisGroupAllowlist(client, prefix, 0);
+    const entry = (id: string, expiresMs: number) => ({
+      id,
+      signals: ['new_country'],
+      owner: 'sam',
+      reason: 'SRE offsite',
+      expiresMs,
+    });
+    await writer.add('sre', entry('g1', Date.now() + 3 * DAY));
+    await writer.add('sre', entry('g1', Date.now() + 3 * DAY)); // the same verdict again
+    await writer.add('sales', entry('g2', Date.now() + 20 * DAY));
+    assert.deepEqual(
+      [...(await reader.entriesOf(['sre', 'ops']))].map(([group, entries]) => [
+        group,
+        entries.map((e) => e.id),
+      ]),
+      [['sre', ['g1']]],
+    );
+    const listed = await listGroupAllowlist(reader, Date.now());
+    assert.deepEqual(listed.map((e) => [e.group, e.id]).sort(), [
+      ['sales', 'g2'],
+      ['sre', 'g1'],
+    ]);
+    assert.match(
+      renderAllowlist(listed, Date.now()),
+      /^2 entries, 0 users covered and 2 groups, 1 ending within 7 days$/m,
+    );
   });

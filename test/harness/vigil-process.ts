@@ -33,6 +33,7 @@ export function deployment() {
     VIGIL_TOPIC_COMMANDS: `${name}.commands`,
     VIGIL_TOPIC_DEAD_LETTER: `${name}.dead-letter`,
     VIGIL_TOPIC_DOCUMENTS: `${name}.search-documents`,
+    VIGIL_TOPIC_FEEDBACK: `${name}.feedback`,
     VIGIL_TOPIC_PARTITIONS: '3',
     VIGIL_REDIS_URLS: REDIS_URL,
     VIGIL_REDIS_KEY_PREFIX: `${name}:`,

@@ -219,3 +219,51 @@ test('an allowlist entry past its end quiets nothing', async () => {
   ]);
   assert.deepEqual(after?.status !== 'rejected' && after?.signals.map((s) => s.type), ['new_country']);
 });
+
+test("a group's allowlist entry quiets every user whose events carry the group, until it ends; not other groups", async () => {
+  const e = engine();
+  const day = (d: number, time: string) => `2026-03-${String(d).padStart(2, '0')}T${time}Z`;
+  const users = { cy: 'sre', dee: 'sre', eli: 'sales' };
+  const signIn = (user: string, d: number, ip: string) =>
+    login(day(d, '09:00:00'), ip, {
+      device_id: `${user}-laptop`,
+      user_id: user,
+      user_group: users[user as keyof typeof users],
+    });
+  for (let d = 1; d <= 15; d++)
+    await run(
+      e,
+      Object.keys(users).map((user) => signIn(user, d, '80.47.7.180')),
+    );
+  const { outcomes, release } = await e.feedback([
+    {
+      value: JSON.stringify({
+        kind: 'feedback',
+        feedback_id: 'f-sre',
+        occurred_at: day(15, '12:00:00'),
+        user_id: 'cy',
+        decision_id: 'd0',
+        verdict: 'benign',
+        analyst: 'sam',
+        reason: 'SRE offsite in Paris',
+        allowlist: {
+          scope: 'group',
+          group: 'sre',
+          signals: ['new_country'],
+          expires_at: day(17, '12:00:00'),
+        },
+      }),
+    },
+  ]);
+  await release();
+  assert.deepEqual(outcomes[0]?.status === 'applied' && outcomes[0].changed, ['group-allowlist']);
+  const paris = '31.34.71.232';
+  const during = await run(
+    e,
+    Object.keys(users).map((user) => signIn(user, 16, paris)),
+  );
+  assert.deepEqual(types(during), [[], [], ['new_country']]);
+  // Dee's entry is her group's: once it ends, a new country of hers is one again.
+  const after = await run(e, [signIn('dee', 18, '177.148.157.16')]);
+  assert.deepEqual(types(after), [['new_country']]);
+});

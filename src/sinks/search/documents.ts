@@ -18,10 +18,23 @@ export interface SearchDocument {
   readonly id: string;
   readonly kind: DocumentKind;
   readonly body: DocumentBody;
+  /** Fields to copy, once this document is written, under `vigil.` of documents written before it. */
+  readonly annotates?: Annotation;
+}
+
+/**
+ * `vigil.*` fields to set on the documents of `index` (a pattern) with this id, unless they carry a
+ * later `at` already: a verdict recorded on the decision it judges, wherever its month put it.
+ */
+export interface Annotation {
+  readonly index: string;
+  readonly id: string;
+  readonly at: string;
+  readonly vigil: Readonly<Record<string, unknown>>;
 }
 
 /** The fields of the event a document is about, shared by the event's own document and its alerts. */
-type Common = Pick<DocumentBody, 'ecs' | 'user' | 'source' | 'user_agent' | 'service'>;
+export type Common = Pick<DocumentBody, 'ecs' | 'user' | 'source' | 'user_agent' | 'service'>;
 
 /**
  * The documents an outcome writes: the enriched event, and its signals and decision if any. Each
@@ -40,6 +53,7 @@ export function documentsOf(outcome: Outcome, prefix: string): SearchDocument[] 
       // Kibana's Users and Authentications views group by name: the id stands in when no name is known.
       name: event.user_name ?? event.user_id,
       ...(event.user_email && { email: event.user_email }),
+      ...(event.user_group && { group: { name: event.user_group } }),
     },
     source: {
       ip: enriched.ip,
@@ -101,7 +115,7 @@ export function documentsOf(outcome: Outcome, prefix: string): SearchDocument[] 
   return documents;
 }
 
-function signalDocument(signal: SignalRecord, common: Common, prefix: string): SearchDocument {
+export function signalDocument(signal: SignalRecord, common: Common, prefix: string): SearchDocument {
   const event: EcsEvent = {
     id: signal.id,
     kind: 'alert',
@@ -131,7 +145,7 @@ function signalDocument(signal: SignalRecord, common: Common, prefix: string): S
   };
 }
 
-function decisionDocument(decision: DecisionRecord, common: Common, prefix: string): SearchDocument {
+export function decisionDocument(decision: DecisionRecord, common: Common, prefix: string): SearchDocument {
   const event: EcsEvent = {
     id: decision.id,
     kind: 'alert',

@@ -38,7 +38,31 @@ export interface VigilFields {
     readonly contributing_signals?: readonly string[];
   };
   readonly signals?: readonly string[];
+  /** An analyst's verdict: on its own document, and copied onto the decision it judges. */
+  readonly verdict?: VerdictFields;
+  /** An allowlist entry a benign verdict created. */
+  readonly allowlist?: {
+    readonly id: string;
+    readonly scope: 'user' | 'network' | 'group';
+    /** The signals it quiets; empty: all. */
+    readonly signals: readonly string[];
+    readonly network?: string;
+    readonly group?: string;
+    readonly owner: string;
+    readonly reason: string;
+    readonly expires_at: string;
+  };
   readonly evidence?: Record<string, unknown>;
+}
+
+/** A case's status as Kibana shows it: who judged the decision, how, why and when. */
+export interface VerdictFields {
+  readonly id: string;
+  readonly status: 'confirmed' | 'benign';
+  readonly analyst: string;
+  readonly reason: string;
+  readonly at: string;
+  readonly decision_id: string;
 }
 
 /** A document's body: ECS fields, typed by the official definitions, and Vigil's own beside them. */

@@ -2,12 +2,13 @@ import type { SearchEngine } from './client.ts';
 import { ECS_VERSION } from './ecs.ts';
 
 /**
- * Index templates for Vigil's three kinds of document. Field names and types follow the Elastic
+ * Index templates for Vigil's kinds of document: events, what they raised, analysts' verdicts and the
+ * allowlist entries those created. Field names and types follow the Elastic
  * Common Schema (`ECS_VERSION`) so Kibana's own apps read them; what ECS has no name for lives under
  * `vigil.*`. Indices are monthly by event time: a document's index and id both follow from the
  * event, so a rewrite after a redelivery lands on the same document.
  */
-export const DOCUMENT_KINDS = ['events', 'signals', 'decisions'] as const;
+export const DOCUMENT_KINDS = ['events', 'signals', 'decisions', 'verdicts', 'allowlist'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 export function indexName(prefix: string, kind: DocumentKind, timestamp: string): string {
@@ -88,6 +89,28 @@ const common = {
         },
       },
       signals: keyword,
+      verdict: {
+        properties: {
+          id: keyword,
+          status: keyword,
+          analyst: keyword,
+          reason: keyword,
+          at: { type: 'date' },
+          decision_id: keyword,
+        },
+      },
+      allowlist: {
+        properties: {
+          id: keyword,
+          scope: keyword,
+          signals: keyword,
+          network: keyword,
+          group: keyword,
+          owner: keyword,
+          reason: keyword,
+          expires_at: { type: 'date' },
+        },
+      },
       evidence: {
         dynamic: false,
         properties: {
@@ -119,7 +142,14 @@ const common = {
 const properties = (engine: SearchEngine) => ({
   ...common,
   message: freeText(engine),
-  user: { properties: { id: keyword, name: keywordWithText(engine), email: keyword } },
+  user: {
+    properties: {
+      id: keyword,
+      name: keywordWithText(engine),
+      email: keyword,
+      group: { properties: { name: keyword } },
+    },
+  },
   user_agent: { properties: { original: keywordWithText(engine) } },
 });
 

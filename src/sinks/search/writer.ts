@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { coalesce } from '../coalesce.ts';
-import type { SearchDocument } from './documents.ts';
+import type { Annotation, SearchDocument } from './documents.ts';
 
 export interface RejectedDocument {
   readonly document: SearchDocument;
@@ -37,7 +37,10 @@ export async function writeDocuments(
     // retries would hide an unreachable engine for seconds.
     { maxRetries: 0 },
   );
-  if (!response.errors) return [];
+  if (!response.errors) {
+    await annotateAll(client, documents);
+    return [];
+  }
   const rejected: RejectedDocument[] = [];
   let retryable = 0;
   response.items.forEach((item, i) => {
@@ -55,7 +58,49 @@ export async function writeDocuments(
     throw new RetryableSearchError(
       `${retryable} of ${documents.length} documents refused for load or a failing node`,
     );
+  const refused = new Set(rejected.map(({ document }) => document));
+  await annotateAll(
+    client,
+    documents.filter((document) => !refused.has(document)),
+  );
   return rejected;
+}
+
+/**
+ * Sets a document's `vigil.*` fields unless it holds a later verdict already (ISO times in UTC compare
+ * as text), so verdicts applied in any order leave the newest. Painless runs on both engines.
+ */
+const ANNOTATE_SCRIPT = `
+if (ctx._source.vigil == null) { ctx._source.vigil = [:]; }
+def held = ctx._source.vigil.verdict;
+if (held != null && held.at != null && held.at.compareTo(params.at) > 0) { ctx.op = 'noop'; return; }
+for (def field : params.fields.entrySet()) { ctx._source.vigil[field.getKey()] = field.getValue(); }
+`;
+
+/**
+ * Annotations go by query: the verdict names a decision by id, not the monthly index that holds it.
+ * Verdicts are few, so one request each; a decision not indexed yet is not found and stays unmarked
+ * (its verdict's own document still records the case).
+ */
+async function annotateAll(client: Client, documents: readonly SearchDocument[]): Promise<void> {
+  for (const { annotates } of documents) if (annotates) await annotate(client, annotates);
+}
+
+async function annotate(client: Client, annotation: Annotation): Promise<void> {
+  await client.updateByQuery(
+    {
+      index: annotation.index,
+      allow_no_indices: true,
+      ignore_unavailable: true,
+      query: { ids: { values: [annotation.id] } },
+      script: {
+        lang: 'painless',
+        source: ANNOTATE_SCRIPT,
+        params: { at: annotation.at, fields: annotation.vigil },
+      },
+    },
+    { maxRetries: 0 },
+  );
 }
 
 /**

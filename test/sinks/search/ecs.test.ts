@@ -10,6 +10,7 @@ import { createLogger } from '../../../src/ops/logger.ts';
 import { MemoryStateStore } from '../../../src/state/memory/store.ts';
 import { stateLimits, type Outcome } from '../../../src/pipeline/engine.ts';
 import { documentsOf, type SearchDocument } from '../../../src/sinks/search/documents.ts';
+import { feedbackDocumentsOf } from '../../../src/sinks/search/feedback-documents.ts';
 import { ECS_VERSION } from '../../../src/sinks/search/ecs.ts';
 import { indexTemplates } from '../../../src/sinks/search/templates.ts';
 import { ACCESS_ACTIONS, AUTH_TYPES } from '../../../src/events/index.ts';
@@ -120,6 +121,7 @@ async function sampleDocuments(): Promise<SearchDocument[]> {
     user_id: 'u-8812',
     user_name: 'ana.lima',
     user_email: 'ana.lima@example.com',
+    user_group: 'finance',
     ip: '24.48.0.1', // Montréal, Québec
     session_id: 's-1',
     device_id: 'd-1',
@@ -242,7 +244,7 @@ for (const engine of ENGINES)
         );
         checked++;
       }
-      assert.equal(checked, 25, `${template.name}: ECS fields mapped`);
+      assert.equal(checked, 26, `${template.name}: ECS fields mapped`);
     }
   });
 
@@ -366,5 +368,43 @@ test('region codes are ISO 3166-2: Montréal is CA-QC', () => {
   for (const document of documents) {
     const region = document.body.source?.geo?.region_iso_code;
     if (region) assert.match(region, /^[A-Z]{2}-[A-Z0-9]{1,3}$/, document.id);
+  }
+});
+
+test("a verdict's documents are mapped, and their event.category and event.type are a pair ECS allows", () => {
+  const { mappings } = indexTemplates('vigil', 'elasticsearch')[0]!.template;
+  const feedback = {
+    feedback_id: 'fb-1',
+    occurred_at: '2026-03-31T23:10:00Z',
+    user_id: 'ana',
+    decision_id: 'd-1',
+    verdict: 'benign' as const,
+    analyst: 'sam',
+    reason: 'SRE offsite',
+    allowlist: { scope: 'group' as const, group: 'sre', signals: ['new_country' as const] },
+  };
+  const written = feedbackDocumentsOf(
+    { status: 'applied', feedback, key: 'k1', changed: ['group-allowlist'] },
+    'vigil',
+  );
+  assert.deepEqual(
+    written.map((document) => document.kind),
+    ['verdicts', 'allowlist'],
+  );
+  assert.equal(written[1]!.body.vigil.allowlist?.group, 'sre');
+  for (const document of written) {
+    for (const [name] of leaves(document.body))
+      assert.ok(
+        accepts(mappings.properties as Record<string, Mapping>, name, mappings.dynamic),
+        `${document.kind}: ${name} is not mapped`,
+      );
+    const event = document.body.event!;
+    for (const category of [event.category ?? []].flat()) {
+      const expected = ECS['event.category']!.allowed_values!.find(
+        (v) => v.name === category,
+      )!.expected_event_types!;
+      for (const type of [event.type ?? []].flat())
+        assert.ok(expected.includes(type), `${document.kind}: ${type} under ${category}`);
+    }
   }
 });

@@ -7,6 +7,7 @@ import { newestEventClock } from '../../../src/events/event-time.ts';
 import { createLogger } from '../../../src/ops/logger.ts';
 import { stateLimits } from '../../../src/pipeline/engine.ts';
 import { documentsOf } from '../../../src/sinks/search/documents.ts';
+import { feedbackDocumentsOf } from '../../../src/sinks/search/feedback-documents.ts';
 import type { DocumentBody } from '../../../src/sinks/search/ecs.ts';
 import { ingestPipelineName } from '../../../src/sinks/search/templates.ts';
 import { writeDocuments } from '../../../src/sinks/search/writer.ts';
@@ -91,4 +92,68 @@ test('opensearch: setup makes templates that take every document and a pipeline 
     query: { bool: { filter: [{ term: { 'event.kind': 'alert' } }, { term: { 'user.name': 'dave' } }] } },
   });
   assert.equal(alerts.count, 2, 'the impossible travel and its decision');
+});
+
+test('opensearch: a verdict marks the decision it judges, in whichever month; an older verdict arriving later does not undo a newer', async (t) => {
+  const { client, prefix } = await createSearch(t);
+  const config = loadConfig({ env: { VIGIL_SEARCH_URL: SEARCH_URL, VIGIL_SEARCH_INDEX_PREFIX: prefix } });
+  await setupTemplates(config, logger);
+  const pipeline = ingestPipelineName(prefix);
+  const [, , , decision] = await travelDocuments(prefix);
+  assert.equal(decision!.kind, 'decisions');
+  await writeDocuments(client, [decision!], pipeline);
+  await client.indices.refresh({ index: `${prefix}-*` });
+
+  const verdict = (id: string, status: 'benign' | 'confirmed', at: string) =>
+    feedbackDocumentsOf(
+      {
+        status: 'applied',
+        key: `key-${id}`,
+        changed: [],
+        feedback: {
+          feedback_id: id,
+          occurred_at: at,
+          user_id: 'u-17',
+          decision_id: decision!.id,
+          verdict: status,
+          analyst: 'sam',
+          reason: `${status} on review`,
+          ...(status === 'benign' && { allowlist: { scope: 'user' as const } }),
+        },
+      },
+      prefix,
+    );
+  // April's verdicts judge a decision of March: each in April's verdicts index, the mark in March's.
+  const confirmed = verdict('fb-2', 'confirmed', '2026-04-02T10:00:00+02:00');
+  const benign = verdict('fb-1', 'benign', '2026-04-01T08:00:00Z');
+  assert.deepEqual(
+    benign.map((document) => document.index),
+    [`${prefix}-verdicts-2026.04`, `${prefix}-allowlist-2026.04`],
+  );
+  assert.deepEqual(await writeDocuments(client, confirmed, pipeline), []);
+  await client.indices.refresh({ index: `${prefix}-*` });
+  assert.deepEqual(await writeDocuments(client, benign, pipeline), []);
+  await client.indices.refresh({ index: `${prefix}-*` });
+
+  const marked = await client.get<DocumentBody>({ index: decision!.index, id: decision!.id });
+  assert.equal(decision!.index, `${prefix}-decisions-2026.03`);
+  assert.deepEqual(marked._source!.vigil.verdict, {
+    id: 'fb-2',
+    status: 'confirmed',
+    analyst: 'sam',
+    reason: 'confirmed on review',
+    at: '2026-04-02T08:00:00.000Z',
+    decision_id: decision!.id,
+  });
+  assert.equal(marked._source!.vigil.decision!.action, 'step_up', 'the decision itself unchanged');
+  const entries = await client.search<DocumentBody>({
+    index: `${prefix}-allowlist-*`,
+    query: {
+      range: { 'vigil.allowlist.expires_at': { gte: '2026-05-01T08:00:00Z', lte: '2026-05-01T08:00:00Z' } },
+    },
+  });
+  assert.deepEqual(
+    entries.hits.hits.map((hit) => hit._source!.vigil.allowlist?.id),
+    ['fb-1'],
+  );
 });
