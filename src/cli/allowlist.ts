@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { listAllowlist, listGroupAllowlist, renderAllowlist } from '../feedback/allowlist.ts';
-import { RedisGroupAllowlist } from '../state/group-allowlist-redis.ts';
+import { RedisGroupAllowlist } from '../state/redis/group-allowlist.ts';
 import { connectRedis } from '../state/redis/connect.ts';
 import { StateKeys } from '../state/redis/keys.ts';
 import { awaitDependencies, commandSettings, stackNotice } from './lifecycle.ts';
@@ -36,9 +36,10 @@ export async function main(args: string[]): Promise<number> {
   try {
     await redis.connect();
     const now = Date.now();
+    const keys = new StateKeys(config.redis.keyPrefix);
     const entries = [
-      ...(await listAllowlist(redis, new StateKeys(config.redis.keyPrefix), now)),
-      ...(await listGroupAllowlist(new RedisGroupAllowlist(redis, config.redis.keyPrefix), now)),
+      ...(await listAllowlist(redis, keys, now)),
+      ...(await listGroupAllowlist(new RedisGroupAllowlist(redis, keys), now)),
     ].sort((a, b) => a.expiresMs - b.expiresMs);
     process.stdout.write(
       values.json

@@ -16,7 +16,7 @@ import { PageLedger } from '../sinks/alerts/page-ledger.ts';
 import { connectSearch } from '../sinks/search/client.ts';
 import { connectRedis } from '../state/redis/connect.ts';
 import { StateKeys } from '../state/redis/keys.ts';
-import { RedisGroupAllowlist } from '../state/group-allowlist-redis.ts';
+import { RedisGroupAllowlist } from '../state/redis/group-allowlist.ts';
 import { RedisStateStore } from '../state/redis/store.ts';
 import { awaitDependencies, commandSettings, processLogger, stopSignal, waitingFor } from './lifecycle.ts';
 import { createEngine } from './wiring.ts';
@@ -68,7 +68,7 @@ export async function main(args: string[]): Promise<number> {
   });
   const { engine, geo } = createEngine(config, store, logger, {
     onIdConflict: () => metrics.idConflict(),
-    groups: new RedisGroupAllowlist(redis, config.redis.keyPrefix),
+    groups: new RedisGroupAllowlist(redis, keys),
   });
   geo.reloadOnHangup();
   const search =

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { listAllowlist, listGroupAllowlist, renderAllowlist } from '../../src/feedback/allowlist.ts';
-import { RedisGroupAllowlist } from '../../src/state/group-allowlist-redis.ts';
+import { RedisGroupAllowlist } from '../../src/state/redis/group-allowlist.ts';
 import { StateKeys } from '../../src/state/redis/keys.ts';
 import { RedisStateStore } from '../../src/state/redis/store.ts';
 import type { FeedbackOp } from '../../src/state/store.ts';
@@ -51,9 +51,9 @@ for (const mode of ['standalone', 'cluster'] as const)
 for (const mode of ['standalone', 'cluster'] as const)
   test(`allowlist list (${mode}): a group's entries beside the users', added once by id, read by every processor`, async (t) => {
     const client = await createRedis(t, mode);
-    const prefix = `${uniqueName('allow')}:`;
-    const writer = new RedisGroupAllowlist(client, prefix);
-    const reader = new RedisGroupAllowlist(client, prefix, 0);
+    const keys = new StateKeys(`${uniqueName('allow')}:`);
+    const writer = new RedisGroupAllowlist(client, keys);
+    const reader = new RedisGroupAllowlist(client, keys, 0);
     const entry = (id: string, expiresMs: number) => ({
       id,
       signals: ['new_country'],

@@ -29,6 +29,11 @@ export class StateKeys {
     return `${this.#prefix}{ip:${ip}}:failed-users`;
   }
 
+  /** Hash of every group's allowlist entries, by id: few enough to read whole, and one slot on a cluster. */
+  groupAllowlist(): string {
+    return `${this.#prefix}{allowlist}:groups`;
+  }
+
   /** Hash: per input (`topic/partition`), the offset the group's last complete checkpoint is as of. */
   checkpoints(group: string): string {
     return `${this.#prefix}checkpoints:{${group}}`;

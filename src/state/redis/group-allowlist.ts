@@ -4,11 +4,9 @@ import {
   keptGroupEntries,
   type GroupAllowlist,
   type GroupEntry,
-} from './group-allowlist.ts';
-import type { AllowEntry } from './store.ts';
-
-/** One hash for every group entry, by id: few enough to read whole, and one slot on a cluster. */
-export const groupAllowlistKey = (prefix: string) => `${prefix}{allowlist}:groups`;
+} from '../group-allowlist.ts';
+import type { AllowEntry } from '../store.ts';
+import type { StateKeys } from './keys.ts';
 
 /**
  * Group entries in Redis, read by every processor. A processor reads them again at most every
@@ -21,9 +19,9 @@ export class RedisGroupAllowlist implements GroupAllowlist {
   readonly #refreshMs: number;
   #cached: { readonly atMs: number; readonly entries: readonly GroupEntry[] } | undefined;
 
-  constructor(client: Redis | Cluster, prefix: string, refreshMs = 5000) {
+  constructor(client: Redis | Cluster, keys: StateKeys, refreshMs = 5000) {
     this.#client = client;
-    this.#key = groupAllowlistKey(prefix);
+    this.#key = keys.groupAllowlist();
     this.#refreshMs = refreshMs;
   }
 
