@@ -329,7 +329,7 @@ async function main() {
     redis: (((await redisCpu()) - redisCpuBefore) * 1e6) / total,
   };
   const roundTrips = writes.stop();
-  // The processor's own copy of its users' state (the cache of the Redis store), per user.
+  // The processor's own copy of its users' state, per user.
   const heapPerUser = (heapUsed() - heapBefore) / USERS;
   const calls = (await scriptCalls()) - callsBefore;
   const keys = await redis.keys(`${prefix}*`);
@@ -510,8 +510,8 @@ ${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}
 |---|---|---|---|
 ${stageRows.map((r) => `| ${r.join(' | ')} |`).join('\n')}
 
-With Redis, the processor kept every user's state between batches (as \`vigil run\` does for its partitions'
-users) and wrote each batch through to Redis.
+With Redis, the processor held every user's state in memory (as \`vigil run\` does for its partitions' users)
+and checkpointed the users it changed to Redis every ${config.redis.checkpointIntervalMs / 1000} s and at the end.
 
 ## Scaling (detection path, 6 partitions per topic, processors in one group on the same 2 cores)
 
@@ -527,7 +527,7 @@ ${scaling.map((row) => `| ${row.processors} | ${n(row.eventsPerSecond)} ev/s | $
 | Redis CPU per event (INFO cpu, the in-process run above) | ${stateCpu.redis.toFixed(1)} µs | ≤ 3 µs |
 | script calls per event (INFO commandstats, EVALSHA + EVAL) | ${(calls / total).toFixed(3)} | |
 | memory per tracked user in Redis (MEMORY USAGE of the user's keys, ${users.size} users) | ${Math.round(userBytes / users.size)} B | ≤ 1.3 KB |
-| memory per tracked user in the processor (heap of its users' cached state) | ${Math.round(heapPerUser)} B | ≤ 2 KB |
+| memory per tracked user in the processor (heap of its users' state) | ${Math.round(heapPerUser)} B | ≤ 2 KB |
 
 ## CPU (cores in use while each path ran)
 
