@@ -194,7 +194,7 @@ export function createMetrics(
   );
   const ssfVerifications = counter(
     'vigil_ssf_verification_events_total',
-    'SSF verification events sent at receivers request, by stream.',
+    'SSF verification events sent at a receiver’s request, by stream.',
     ['stream'],
   );
   const ssfSeries = (stream: string, method: 'push' | 'poll') =>
