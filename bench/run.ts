@@ -32,6 +32,7 @@ import { readPid } from '../test/harness/processes.ts';
 import { STACK_DIR, stackDown, stackServices, stackUp } from '../test/harness/stack.ts';
 import { produceEvents } from '../test/harness/streams.ts';
 import { deployment, runVigil, startVigil, waitReady } from '../test/harness/vigil-process.ts';
+import { commandsReader, revokingPolicyFile, serviceEnforcer, type Observer } from './enforcement.ts';
 
 const USERS = Number(process.env.VIGIL_BENCH_USERS ?? 1000);
 const progress = new TtyProgress(process.stderr);
@@ -118,6 +119,7 @@ async function startProcessor(env: Record<string, string>, args: string[], count
   if (args.includes('--no-index')) processes.push(await startVigil(context, env, ['index']));
   for (const started of processes) await waitReady(started);
   return {
+    port: processes[0]!.port,
     pids: {
       vigil: processes[0]!.child.pid,
       ...(args.includes('--no-index') && { indexer: processes.at(-1)!.child.pid }),
@@ -171,9 +173,10 @@ async function vigilThroughput(env: Record<string, string>, total: number, args:
 }
 
 /**
- * Event→revocation latency under open-loop load: the simulated stream is produced at a fixed rate while,
+ * Event→command latency under open-loop load: the simulated stream is produced at a fixed rate while,
  * every 50 ms, a fresh user suffers an MFA-fatigue burst stamped now; the time from sending the burst's
- * last event to reading its committed step-up command is one sample.
+ * last event to the `observer` seeing its command (read off the topic, or in force at a service) is one
+ * sample.
  */
 async function latency(
   env: Record<string, string>,
@@ -181,22 +184,19 @@ async function latency(
   lines: readonly string[],
   rate: number,
   seconds: number,
+  observer: Observer = commandsReader(env),
 ) {
-  const processor = await startProcessor(env, args);
+  const processor = await startProcessor({ ...env, ...observer.env }, args);
   const kafka = new Kafka({ brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  const reader = kafka.consumer({ groupId: `${env.VIGIL_KAFKA_GROUP_ID}-reader`, readUncommitted: false });
-  await Promise.all([producer.connect(), reader.connect()]);
-  await reader.subscribe({ topic: env.VIGIL_TOPIC_COMMANDS!, fromBeginning: false });
+  await producer.connect();
   const sentAt = new Map<string, number>();
   const samples: number[] = [];
-  await reader.run({
-    eachMessage: async ({ message }) => {
-      const sent = sentAt.get(message.key!.toString());
-      if (sent !== undefined) samples.push(performance.now() - sent);
-    },
+  await observer.start(processor.port, (user) => {
+    const sent = sentAt.get(user);
+    if (sent !== undefined) samples.push(performance.now() - sent);
   });
-  await sleep(3000); // the reader joins before anything is measured
+  await sleep(3000); // the observer joins before anything is measured
   const started = performance.now();
   const tickMs = 50;
   let produced = 0;
@@ -237,7 +237,7 @@ async function latency(
       .then(() => sentAt.set(user, performance.now()));
   }
   await sleep(5000);
-  await Promise.all([producer.disconnect(), reader.disconnect()]);
+  await Promise.all([producer.disconnect(), observer.stop()]);
   await processor.stop();
   const sorted = samples.sort((a, b) => a - b);
   const at = (q: number) =>
@@ -245,7 +245,8 @@ async function latency(
   return { rate, samples: sorted.length, sent: sentAt.size, p50: at(0.5), p99: at(0.99), p999: at(0.999) };
 }
 
-async function main() {
+/** The local stack (what was not running is stopped at the end) and the simulated stream, as lines. */
+async function stackAndStream() {
   log('starting the local stack');
   const started = (await stackUp(stackServices(), log)).map((report) => report.name);
   cleanups.unshift(() => stackDown(stackServices().filter((service) => started.includes(service.name))));
@@ -258,8 +259,100 @@ async function main() {
     attacksPerKind: 5,
   });
   const lines = events.map((event) => JSON.stringify(event));
+  log(`${lines.length} events of ${USERS} users`);
+  return lines;
+}
+
+/** One topic pair with the whole stream, set up and produced, and a way to give each contender its own group, state and outputs. */
+async function streamOnKafka(lines: readonly string[], withSearch = true) {
+  const d = deployment();
+  const env = {
+    ...d.env,
+    VIGIL_TRUSTED_NETWORKS: config.detect.travel.trustedNetworks.join(','),
+    VIGIL_TOPIC_PARTITIONS: '6',
+    VIGIL_LOG_LEVEL: 'error',
+  };
+  await runVigil(env, withSearch ? ['setup'] : ['setup', '--skip-search']);
+  phase('producing the stream');
+  await produceEvents(env, lines);
+  const own = (run: string) => ({
+    ...env,
+    VIGIL_KAFKA_GROUP_ID: run,
+    VIGIL_REDIS_KEY_PREFIX: `${run}:`,
+    VIGIL_TOPIC_COMMANDS: `${run}.commands`,
+    VIGIL_TOPIC_DOCUMENTS: `${run}.search-documents`,
+  });
+  return { name: d.name, env, own };
+}
+
+const DETECTION_ARGS = ['run', '--no-search'];
+
+/**
+ * Event → enforced at a service, received over Kafka and over SSF push, each at 50 % of the detection
+ * path's measured rate: the latency run above, ending where the service has the revocation in force.
+ */
+async function enforcementLatencies(
+  kafkaStream: Awaited<ReturnType<typeof streamOnKafka>>,
+  lines: readonly string[],
+  detectionRate: number,
+) {
+  const rate = Math.round(detectionRate * 0.5);
+  const policy = revokingPolicyFile();
+  const results = [];
+  for (const via of ['kafka', 'ssf-push'] as const) {
+    phase(`event → enforced, ${via}, at ${rate} ev/s`);
+    const run = `${kafkaStream.name}-enforced-${via}`;
+    const env = {
+      ...kafkaStream.own(run),
+      VIGIL_TOPIC_AUTH: `${run}.auth`,
+      VIGIL_TOPIC_ACCESS: `${run}.access`,
+      VIGIL_POLICY_FILE: policy,
+    };
+    await runVigil(env, ['setup', '--skip-search']);
+    const observer = serviceEnforcer(env, via);
+    results.push({
+      via: observer.name,
+      share: 0.5,
+      ...(await latency(env, DETECTION_ARGS, lines, rate, 20, observer)),
+    });
+  }
+  return results;
+}
+
+type EnforcementRow = Awaited<ReturnType<typeof enforcementLatencies>>[number];
+
+function enforcementSection(rows: readonly EnforcementRow[]) {
+  const n = (x: number) => Math.round(x).toLocaleString('en');
+  return `## Event → enforced at the service (open loop)
+
+As above, on \`vigil run --no-search\` at 50 % of its measured rate, with a policy that revokes on MFA fatigue so that
+each burst ends in a revocation; a sample runs from the burst's send acknowledgement to the revocation being in the
+table of a vigil-client enforcer (verified against the JWKS Vigil serves), which reads the commands topic in its own
+group, or receives SSF pushes (RFC 8935) from Vigil's transmitter on an HTTP endpoint of its own. Target: p99 ≤ 300 ms.
+
+| service receives | load | rate | samples | p50 | p99 | p99.9 |
+|---|---|---|---|---|---|---|
+${rows.map((r) => `| ${r.via} | ${r.share * 100} % | ${n(r.rate)} ev/s | ${r.samples} of ${r.sent} | ${r.p50} ms | ${r.p99} ms | ${r.p999} ms |`).join('\n')}
+`;
+}
+
+/** `npm run bench -- --enforcement-only`: the detection path's rate, then the event → enforced rows alone. */
+async function enforcementOnly() {
+  const lines = await stackAndStream();
+  const kafkaStream = await streamOnKafka(lines, false);
+  phase('detection path', lines.length);
+  const run = `${kafkaStream.name}-detection`;
+  await runVigil(kafkaStream.own(run), ['setup', '--skip-search']);
+  const { eventsPerSecond } = await vigilThroughput(kafkaStream.own(run), lines.length, DETECTION_ARGS);
+  const rows = await enforcementLatencies(kafkaStream, lines, eventsPerSecond);
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  progress.end();
+  process.stdout.write(`detection path: ${Math.round(eventsPerSecond)} ev/s\n\n${enforcementSection(rows)}`);
+}
+
+async function main() {
+  const lines = await stackAndStream();
   const total = lines.length;
-  log(`${total} events of ${USERS} users`);
 
   // In process: each stage added to the last, on one core.
   const geo = GeoLocator.load();
@@ -350,28 +443,13 @@ async function main() {
   });
 
   // Kafka: one topic pair with the whole stream, read by each contender in its own group.
-  const d = deployment();
-  const env = {
-    ...d.env,
-    VIGIL_TRUSTED_NETWORKS: config.detect.travel.trustedNetworks.join(','),
-    VIGIL_TOPIC_PARTITIONS: '6',
-    VIGIL_LOG_LEVEL: 'error',
-  };
-  await runVigil(env, ['setup']);
-  phase('producing the stream');
-  await produceEvents(env, lines);
+  const kafkaStream = await streamOnKafka(lines);
+  const { env, own } = kafkaStream;
+  const d = { name: kafkaStream.name };
   phase('raw consumer', total);
   const raw = await rawConsumer(env, total);
-  /** The stream's topics with a group, state and outputs of their own, for one contender. */
-  const own = (run: string) => ({
-    ...env,
-    VIGIL_KAFKA_GROUP_ID: run,
-    VIGIL_REDIS_KEY_PREFIX: `${run}:`,
-    VIGIL_TOPIC_COMMANDS: `${run}.commands`,
-    VIGIL_TOPIC_DOCUMENTS: `${run}.search-documents`,
-  });
   const paths = {
-    detection: { args: ['run', '--no-search'], title: 'detection path (`vigil run --no-search`)' },
+    detection: { args: DETECTION_ARGS, title: 'detection path (`vigil run --no-search`)' },
     full: { args: ['run'], title: 'full path (`vigil run`, indexer in the same process)' },
     split: {
       args: ['run', '--no-index'],
@@ -415,6 +493,8 @@ async function main() {
         ...(await latency(latencyEnv, paths[name].args, lines, rate, 20)),
       });
     }
+
+  const enforcement = await enforcementLatencies(kafkaStream, lines, throughput.detection!.eventsPerSecond);
 
   phase('search ceiling', documents.length);
   const { client } = await connectSearch({
@@ -546,12 +626,13 @@ search engine indexes on the same cores as Vigil, Kafka and Redis, as it would n
 | deployment | load | rate | samples | p50 | p99 | p99.9 |
 |---|---|---|---|---|---|---|
 ${latencies.map((l) => `| \`vigil ${l.path}\`${l.path.includes('--no-index') ? ' + `vigil index`' : ''} | ${l.share * 100} % | ${n(l.rate)} ev/s | ${l.samples} of ${l.sent} | ${l.p50} ms | ${l.p99} ms | ${l.p999} ms |`).join('\n')}
-`;
+
+${enforcementSection(enforcement)}`;
   writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);
   process.stdout.write(report);
 }
 
-main().then(
+(process.argv.includes('--enforcement-only') ? enforcementOnly() : main()).then(
   () => process.exit(0),
   async (error: unknown) => {
     progress.end();
