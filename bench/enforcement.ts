@@ -27,7 +27,7 @@ export function commandsReader(env: Record<string, string>): Observer {
     readUncommitted: false,
   });
   return {
-    name: 'commands topic',
+    name: 'no service: the command committed, read off the topic',
     env: {},
     async start(_vigilPort, seen) {
       await reader.connect();
