@@ -93,8 +93,12 @@ export class SsfTransmitter {
       fromBeginning: false,
     });
     await this.#consumer.run({
-      eachMessage: async ({ message }) => {
-        if (message.value) await this.fanOut(message.value.toString());
+      // A batch at a time: its tokens are queued in Redis together (one round trip), its pushes start
+      // together, and the offsets are committed once every token is queued.
+      eachBatch: async ({ batch }) => {
+        await this.fanOut(
+          batch.messages.flatMap((message) => (message.value ? [message.value.toString()] : [])),
+        );
       },
     });
   }
@@ -122,19 +126,28 @@ export class SsfTransmitter {
     this.#parts.metrics.ssfStreamDeleted(stream.stream_id, methodOf(stream));
   }
 
-  /** Hands one token to every stream that takes its event type and its subject. */
-  async fanOut(token: string): Promise<void> {
-    const headline = headlineOf(token);
-    if (!headline) return;
-    const streams = await this.#parts.streams.all();
-    this.track(streams);
-    for (const stream of streams) {
-      if (!stream.events_delivered.includes(headline.type)) continue;
-      const subjects = await this.#parts.streams.subjects(stream.stream_id);
-      // SSF 1.0 §8.1.3: a receiver that listed subjects gets events about those alone.
-      if (subjects && !(headline.subject && subjects.some((s) => isAbout(headline.subject!, s)))) continue;
-      await this.deliver(stream, headline.jti, token);
-    }
+  /** Hands each token to every stream that takes its event type and its subject; resolves once all are queued. */
+  async fanOut(tokens: string | readonly string[]): Promise<void> {
+    const headlines = (typeof tokens === 'string' ? [tokens] : tokens).flatMap((token) => {
+      const headline = headlineOf(token);
+      return headline ? [{ ...headline, token }] : [];
+    });
+    if (!headlines.length) return;
+    const { streams } = this.#parts;
+    const all = await streams.all();
+    this.track(all);
+    const subjects = await Promise.all(all.map((stream) => streams.subjects(stream.stream_id)));
+    const deliveries: Promise<void>[] = [];
+    for (const { jti, type, subject, token } of headlines)
+      all.forEach((stream, i) => {
+        if (!stream.events_delivered.includes(type)) return;
+        const listed = subjects[i];
+        // SSF 1.0 §8.1.3: a receiver that listed subjects gets events about those alone.
+        if (listed && !(subject && listed.some((wanted) => isAbout(subject, wanted)))) return;
+        deliveries.push(this.deliver(stream, jti, token));
+      });
+    // Sent together, the Redis commands of every delivery share a round trip.
+    await Promise.all(deliveries);
   }
 
   /** SSF 1.0 §8.1.4.2: a verification event, signed now, delivered like any other. */
