@@ -192,9 +192,13 @@ export class SsfTransmitter {
       return;
     }
     if (stream.delivery.method !== PUSH_DELIVERY) return;
-    const claimed = await this.#parts.streams.claimNewPush(stream.stream_id, jti, token, this.#leaseMs);
-    if (claimed && stream.status === 'enabled') this.#startPush(stream, { jti, token, attempts: 0 });
-    else if (claimed) await this.#parts.streams.retryPush(stream.stream_id, { jti, token, attempts: 0 }, 0);
+    const pending = { jti, token, attempts: 0 };
+    const claiming = this.#parts.streams.claimNewPush(stream.stream_id, jti, token, this.#leaseMs);
+    // The first attempt does not wait for the token to be queued: the two go together, and the push
+    // touches the queue only once it is there. Resolves (and the offset commits) once it is queued.
+    if (stream.status === 'enabled') this.#startPush(stream, pending, claiming);
+    else if (await claiming) await this.#parts.streams.retryPush(stream.stream_id, pending, 0);
+    await claiming;
   }
 
   /** Longer than one attempt can last, so that a claim outlives its push unless the process died. */
@@ -202,10 +206,11 @@ export class SsfTransmitter {
     return this.#parts.config.ssf.pushTimeoutMs + 5_000;
   }
 
-  #startPush(stream: Stream, pending: PendingPush): void {
+  /** `claimed`: whether this process holds the token's claim, which lets it drop or reschedule it. */
+  #startPush(stream: Stream, pending: PendingPush, claimed: Promise<boolean> = Promise.resolve(true)): void {
     const key = `${stream.stream_id}|${pending.jti}`;
     this.#pushing.add(key);
-    const pushing = this.#push(stream, pending)
+    const pushing = this.#push(stream, pending, claimed)
       .catch((error: unknown) =>
         this.#parts.logger.error(
           { stream: stream.stream_id, err: (error as Error).message },
@@ -220,7 +225,7 @@ export class SsfTransmitter {
   }
 
   /** One attempt; then the token leaves the queue, or waits there for its next attempt. */
-  async #push(stream: Stream, pending: PendingPush): Promise<void> {
+  async #push(stream: Stream, pending: PendingPush, claimed: Promise<boolean>): Promise<void> {
     const { pushMaxAttempts, pushTimeoutMs } = this.#parts.config.ssf;
     const { streams, metrics } = this.#parts;
     const logger = this.#parts.logger.child({ stream: stream.stream_id, jti: pending.jti });
@@ -241,17 +246,21 @@ export class SsfTransmitter {
       const body = await response.text();
       if (response.ok) {
         metrics.ssfPush(stream.stream_id, 'delivered');
-        return await streams.dropPush(stream.stream_id, pending.jti);
+        if (await claimed) await streams.dropPush(stream.stream_id, pending.jti);
+        return;
       }
       if (response.status >= 400 && response.status < 500 && response.status !== 429) {
         logger.warn({ status: response.status, body: body.slice(0, 500) }, 'SSF receiver refused an event');
         metrics.ssfPush(stream.stream_id, 'refused');
-        return await streams.dropPush(stream.stream_id, pending.jti);
+        if (await claimed) await streams.dropPush(stream.stream_id, pending.jti);
+        return;
       }
       retry = `status ${response.status}`;
     } catch (error) {
       retry = (error as Error).message;
     }
+    // Another process holds the token (it was read again after a rebalance): its retries are that one's.
+    if (!(await claimed)) return;
     const attempts = pending.attempts + 1;
     if (attempts >= pushMaxAttempts) {
       logger.error({ attempts, reason: retry }, 'SSF push given up');
