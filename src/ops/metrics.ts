@@ -197,15 +197,17 @@ export function createMetrics(
     'SSF verification events sent at a receiver’s request, by stream.',
     ['stream'],
   );
-  const ssfSeries = (stream: string, method: 'push' | 'poll') =>
-    [
-      [ssfQueued, { stream, method }],
-      ...SSF_PUSH_OUTCOMES.filter(() => method === 'push').map(
-        (outcome) => [ssfPushes, { stream, outcome }] as const,
-      ),
-      ...(method === 'poll' ? [[ssfPolls, { stream }] as const] : []),
-      [ssfVerifications, { stream }],
-    ] as const;
+  /** Every series of one stream: what a push stream and a poll stream can count. */
+  const ssfSeries = (stream: string, method: 'push' | 'poll'): [Counter, Record<string, string>][] => [
+    [ssfQueued, { stream, method }],
+    ...(method === 'push'
+      ? SSF_PUSH_OUTCOMES.map((outcome): [Counter, Record<string, string>] => [
+          ssfPushes,
+          { stream, outcome },
+        ])
+      : [[ssfPolls, { stream }] as [Counter, Record<string, string>]]),
+    [ssfVerifications, { stream }],
+  ];
   new Gauge({
     name: 'vigil_ready',
     help: '1 while the processor is in its consumer group and not stopping.',
