@@ -32,6 +32,7 @@ import { readPid } from '../test/harness/processes.ts';
 import { STACK_DIR, stackDown, stackServices, stackUp } from '../test/harness/stack.ts';
 import { produceEvents } from '../test/harness/streams.ts';
 import { deployment, runVigil, startVigil, waitReady } from '../test/harness/vigil-process.ts';
+import { commandsReader, revokingPolicyFile, serviceEnforcer, type Observer } from './enforcement.ts';
 
 const USERS = Number(process.env.VIGIL_BENCH_USERS ?? 1000);
 const progress = new TtyProgress(process.stderr);
@@ -118,6 +119,7 @@ async function startProcessor(env: Record<string, string>, args: string[], count
   if (args.includes('--no-index')) processes.push(await startVigil(context, env, ['index']));
   for (const started of processes) await waitReady(started);
   return {
+    port: processes[0]!.port,
     pids: {
       vigil: processes[0]!.child.pid,
       ...(args.includes('--no-index') && { indexer: processes.at(-1)!.child.pid }),
@@ -171,32 +173,31 @@ async function vigilThroughput(env: Record<string, string>, total: number, args:
 }
 
 /**
- * Event→revocation latency under open-loop load: the simulated stream is produced at a fixed rate while,
+ * Event→command latency under open-loop load: the simulated stream is produced at a fixed rate while,
  * every 50 ms, a fresh user suffers an MFA-fatigue burst stamped now; the time from sending the burst's
- * last event to reading its committed step-up command is one sample.
+ * last event to an observer seeing its command (read off the topic, or in force at a service) is one
+ * sample. Several observers watch the same run, so that their figures differ by what each adds alone.
  */
-async function latency(
+async function latencies(
   env: Record<string, string>,
   args: string[],
   lines: readonly string[],
   rate: number,
   seconds: number,
+  observers: readonly Observer[],
 ) {
-  const processor = await startProcessor(env, args);
+  const processor = await startProcessor(Object.assign({}, env, ...observers.map((o) => o.env)), args);
   const kafka = new Kafka({ brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  const reader = kafka.consumer({ groupId: `${env.VIGIL_KAFKA_GROUP_ID}-reader`, readUncommitted: false });
-  await Promise.all([producer.connect(), reader.connect()]);
-  await reader.subscribe({ topic: env.VIGIL_TOPIC_COMMANDS!, fromBeginning: false });
+  await producer.connect();
   const sentAt = new Map<string, number>();
-  const samples: number[] = [];
-  await reader.run({
-    eachMessage: async ({ message }) => {
-      const sent = sentAt.get(message.key!.toString());
-      if (sent !== undefined) samples.push(performance.now() - sent);
-    },
-  });
-  await sleep(3000); // the reader joins before anything is measured
+  const samples = observers.map(() => [] as number[]);
+  for (const [i, observer] of observers.entries())
+    await observer.start(processor.port, (user) => {
+      const sent = sentAt.get(user);
+      if (sent !== undefined) samples[i]!.push(performance.now() - sent);
+    });
+  await sleep(3000); // the observer joins before anything is measured
   const started = performance.now();
   const tickMs = 50;
   let produced = 0;
@@ -237,15 +238,26 @@ async function latency(
       .then(() => sentAt.set(user, performance.now()));
   }
   await sleep(5000);
-  await Promise.all([producer.disconnect(), reader.disconnect()]);
+  await Promise.all([producer.disconnect(), ...observers.map((observer) => observer.stop())]);
   await processor.stop();
-  const sorted = samples.sort((a, b) => a - b);
-  const at = (q: number) =>
-    Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN);
-  return { rate, samples: sorted.length, sent: sentAt.size, p50: at(0.5), p99: at(0.99), p999: at(0.999) };
+  return observers.map((observer, i) => {
+    const sorted = samples[i]!.sort((a, b) => a - b);
+    const at = (q: number) =>
+      Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN);
+    return {
+      observer: observer.name,
+      rate,
+      samples: sorted.length,
+      sent: sentAt.size,
+      p50: at(0.5),
+      p99: at(0.99),
+      p999: at(0.999),
+    };
+  });
 }
 
-async function main() {
+/** The local stack (what was not running is stopped at the end) and the simulated stream, as lines. */
+async function stackAndStream() {
   log('starting the local stack');
   const started = (await stackUp(stackServices(), log)).map((report) => report.name);
   cleanups.unshift(() => stackDown(stackServices().filter((service) => started.includes(service.name))));
@@ -258,8 +270,98 @@ async function main() {
     attacksPerKind: 5,
   });
   const lines = events.map((event) => JSON.stringify(event));
+  log(`${lines.length} events of ${USERS} users`);
+  return lines;
+}
+
+/** One topic pair with the whole stream, set up and produced, and a way to give each contender its own group, state and outputs. */
+async function streamOnKafka(lines: readonly string[], withSearch = true) {
+  const d = deployment();
+  const env = {
+    ...d.env,
+    VIGIL_TRUSTED_NETWORKS: config.detect.travel.trustedNetworks.join(','),
+    VIGIL_TOPIC_PARTITIONS: '6',
+    VIGIL_LOG_LEVEL: 'error',
+  };
+  await runVigil(env, withSearch ? ['setup'] : ['setup', '--skip-search']);
+  phase('producing the stream');
+  await produceEvents(env, lines);
+  const own = (run: string) => ({
+    ...env,
+    VIGIL_KAFKA_GROUP_ID: run,
+    VIGIL_REDIS_KEY_PREFIX: `${run}:`,
+    VIGIL_TOPIC_COMMANDS: `${run}.commands`,
+    VIGIL_TOPIC_DOCUMENTS: `${run}.search-documents`,
+  });
+  return { name: d.name, env, own };
+}
+
+const DETECTION_ARGS = ['run', '--no-search'];
+
+/**
+ * Event → enforced at a service, received over Kafka and over SSF push, each at 50 % of the detection
+ * path's measured rate: the latency run above, ending where the service has the revocation in force.
+ */
+async function enforcementLatencies(
+  kafkaStream: Awaited<ReturnType<typeof streamOnKafka>>,
+  lines: readonly string[],
+  detectionRate: number,
+) {
+  const rate = Math.round(detectionRate * 0.5);
+  phase(`event → enforced at ${rate} ev/s`);
+  const run = `${kafkaStream.name}-enforced`;
+  const env = {
+    ...kafkaStream.own(run),
+    VIGIL_TOPIC_AUTH: `${run}.auth`,
+    VIGIL_TOPIC_ACCESS: `${run}.access`,
+    VIGIL_POLICY_FILE: revokingPolicyFile(),
+  };
+  await runVigil(env, ['setup', '--skip-search']);
+  // One run watched three ways at once: the command committed, and in force at a service fed by Kafka
+  // and at one fed by SSF push; on a shared machine, runs one after another would not compare.
+  const observers = [commandsReader(env), serviceEnforcer(env, 'kafka'), serviceEnforcer(env, 'ssf-push')];
+  return (await latencies(env, DETECTION_ARGS, lines, rate, 20, observers)).map((row) => ({
+    ...row,
+    share: 0.5,
+  }));
+}
+
+type EnforcementRow = Awaited<ReturnType<typeof enforcementLatencies>>[number];
+
+function enforcementSection(rows: readonly EnforcementRow[]) {
+  const n = (x: number) => Math.round(x).toLocaleString('en');
+  return `## Event → enforced at the service (open loop)
+
+As above, on \`vigil run --no-search\` (its SSF transmitter on) at 50 % of its measured rate, with a policy that
+revokes on MFA fatigue so that each burst ends in a revocation. One run is watched three ways at once: the command
+read off the topic as committed, and the revocation in the table of two vigil-client enforcers (each token verified
+against the JWKS Vigil serves), one reading the commands topic in its own group, one receiving SSF pushes (RFC 8935)
+from Vigil's transmitter on an HTTP endpoint of its own. A sample runs from the burst's send acknowledgement to that
+moment. Target: p99 ≤ 300 ms for the services.
+
+| where | load | rate | samples | p50 | p99 | p99.9 |
+|---|---|---|---|---|---|---|
+${rows.map((r) => `| ${r.observer} | ${r.share * 100} % | ${n(r.rate)} ev/s | ${r.samples} of ${r.sent} | ${r.p50} ms | ${r.p99} ms | ${r.p999} ms |`).join('\n')}
+`;
+}
+
+/** `npm run bench -- --enforcement-only`: the detection path's rate, then the event → enforced rows alone. */
+async function enforcementOnly() {
+  const lines = await stackAndStream();
+  const kafkaStream = await streamOnKafka(lines, false);
+  phase('detection path', lines.length);
+  const run = `${kafkaStream.name}-detection`;
+  await runVigil(kafkaStream.own(run), ['setup', '--skip-search']);
+  const { eventsPerSecond } = await vigilThroughput(kafkaStream.own(run), lines.length, DETECTION_ARGS);
+  const rows = await enforcementLatencies(kafkaStream, lines, eventsPerSecond);
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  progress.end();
+  process.stdout.write(`detection path: ${Math.round(eventsPerSecond)} ev/s\n\n${enforcementSection(rows)}`);
+}
+
+async function main() {
+  const lines = await stackAndStream();
   const total = lines.length;
-  log(`${total} events of ${USERS} users`);
 
   // In process: each stage added to the last, on one core.
   const geo = GeoLocator.load();
@@ -355,28 +457,13 @@ async function main() {
   });
 
   // Kafka: one topic pair with the whole stream, read by each contender in its own group.
-  const d = deployment();
-  const env = {
-    ...d.env,
-    VIGIL_TRUSTED_NETWORKS: config.detect.travel.trustedNetworks.join(','),
-    VIGIL_TOPIC_PARTITIONS: '6',
-    VIGIL_LOG_LEVEL: 'error',
-  };
-  await runVigil(env, ['setup']);
-  phase('producing the stream');
-  await produceEvents(env, lines);
+  const kafkaStream = await streamOnKafka(lines);
+  const { env, own } = kafkaStream;
+  const d = { name: kafkaStream.name };
   phase('raw consumer', total);
   const raw = await rawConsumer(env, total);
-  /** The stream's topics with a group, state and outputs of their own, for one contender. */
-  const own = (run: string) => ({
-    ...env,
-    VIGIL_KAFKA_GROUP_ID: run,
-    VIGIL_REDIS_KEY_PREFIX: `${run}:`,
-    VIGIL_TOPIC_COMMANDS: `${run}.commands`,
-    VIGIL_TOPIC_DOCUMENTS: `${run}.search-documents`,
-  });
   const paths = {
-    detection: { args: ['run', '--no-search'], title: 'detection path (`vigil run --no-search`)' },
+    detection: { args: DETECTION_ARGS, title: 'detection path (`vigil run --no-search`)' },
     full: { args: ['run'], title: 'full path (`vigil run`, indexer in the same process)' },
     split: {
       args: ['run', '--no-index'],
@@ -402,7 +489,7 @@ async function main() {
     scaling.push({ processors, eventsPerSecond });
   }
 
-  const latencies = [];
+  const latencyRows = [];
   for (const name of ['detection', 'split', 'full'] as const)
     for (const share of [0.5, 0.8]) {
       const rate = Math.round(throughput[name]!.eventsPerSecond * share);
@@ -414,12 +501,14 @@ async function main() {
         VIGIL_TOPIC_ACCESS: `${run}.access`,
       };
       await runVigil(latencyEnv, ['setup', '--skip-search']);
-      latencies.push({
+      latencyRows.push({
         share,
         path: paths[name].args.join(' '),
-        ...(await latency(latencyEnv, paths[name].args, lines, rate, 20)),
+        ...(await latencies(latencyEnv, paths[name].args, lines, rate, 20, [commandsReader(latencyEnv)]))[0]!,
       });
     }
+
+  const enforcement = await enforcementLatencies(kafkaStream, lines, throughput.detection!.eventsPerSecond);
 
   phase('search ceiling', documents.length);
   const { client } = await connectSearch({
@@ -550,13 +639,14 @@ search engine indexes on the same cores as Vigil, Kafka and Redis, as it would n
 
 | deployment | load | rate | samples | p50 | p99 | p99.9 |
 |---|---|---|---|---|---|---|
-${latencies.map((l) => `| \`vigil ${l.path}\`${l.path.includes('--no-index') ? ' + `vigil index`' : ''} | ${l.share * 100} % | ${n(l.rate)} ev/s | ${l.samples} of ${l.sent} | ${l.p50} ms | ${l.p99} ms | ${l.p999} ms |`).join('\n')}
-`;
+${latencyRows.map((l) => `| \`vigil ${l.path}\`${l.path.includes('--no-index') ? ' + `vigil index`' : ''} | ${l.share * 100} % | ${n(l.rate)} ev/s | ${l.samples} of ${l.sent} | ${l.p50} ms | ${l.p99} ms | ${l.p999} ms |`).join('\n')}
+
+${enforcementSection(enforcement)}`;
   writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);
   process.stdout.write(report);
 }
 
-main().then(
+(process.argv.includes('--enforcement-only') ? enforcementOnly() : main()).then(
   () => process.exit(0),
   async (error: unknown) => {
     progress.end();

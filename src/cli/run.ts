@@ -118,7 +118,7 @@ export async function main(args: string[]): Promise<number> {
         })
       : undefined;
   const ssf = config.ssf.bearerTokens.length
-    ? ssfTransmitter(kafka, config, redis, signingKey, logger.child({ component: 'ssf' }))
+    ? ssfTransmitter(kafka, config, redis, signingKey, logger.child({ component: 'ssf' }), metrics)
     : undefined;
   const server = await startHttpServer(
     {

@@ -61,6 +61,26 @@ export interface AlertMetrics {
   sinkError(sink: Sink): void;
 }
 
+/**
+ * How a push of one token to one SSF stream ended: `delivered` (2xx), `retried` (5xx, 429 or no answer:
+ * queued to try again with back-off), `refused` (another 4xx, final per RFC 8935 §2.3), `given_up`
+ * (the last attempt failed).
+ */
+export const SSF_PUSH_OUTCOMES = ['delivered', 'retried', 'refused', 'given_up'] as const;
+export type SsfPushOutcome = (typeof SSF_PUSH_OUTCOMES)[number];
+
+/** What the SSF transmitter and its API report, by stream. */
+export interface SsfMetrics {
+  /** A stream is known to this process: its series start at zero. */
+  ssfStream(streamId: string, method: 'push' | 'poll'): void;
+  /** A stream is deleted: its series go. */
+  ssfStreamDeleted(streamId: string, method: 'push' | 'poll'): void;
+  ssfQueued(streamId: string, method: 'push' | 'poll'): void;
+  ssfPush(streamId: string, outcome: SsfPushOutcome): void;
+  ssfPoll(streamId: string): void;
+  ssfVerification(streamId: string): void;
+}
+
 /** Running totals since start, read back from the metrics for the progress line. */
 export interface MetricTotals {
   /** Messages read from the input topics. */
@@ -86,7 +106,7 @@ export function createMetrics(
   } = {},
 ): {
   registry: Registry;
-  metrics: PipelineMetrics & IndexerMetrics & AlertMetrics;
+  metrics: PipelineMetrics & IndexerMetrics & AlertMetrics & SsfMetrics;
   totals: () => Promise<MetricTotals>;
 } {
   const registry = new Registry();
@@ -158,6 +178,38 @@ export function createMetrics(
     ['reason'],
     each('reason', ALERT_SKIP_REASONS),
   );
+  // By stream: a deployment has a handful of receivers, each with a stream or two.
+  const ssfQueued = counter(
+    'vigil_ssf_events_queued_total',
+    'Security events handed to an SSF stream for delivery, by stream and delivery method (push, poll).',
+    ['stream', 'method'],
+  );
+  const ssfPushes = counter(
+    'vigil_ssf_pushes_total',
+    'SSF push attempts (RFC 8935) by stream and outcome: delivered, retried (later, with back-off), refused by the receiver, given up.',
+    ['stream', 'outcome'],
+  );
+  const ssfPolls = counter(
+    'vigil_ssf_poll_requests_total',
+    'SSF poll requests (RFC 8936) answered, by stream.',
+    ['stream'],
+  );
+  const ssfVerifications = counter(
+    'vigil_ssf_verification_events_total',
+    'SSF verification events sent at a receiver’s request, by stream.',
+    ['stream'],
+  );
+  /** Every series of one stream: what a push stream and a poll stream can count. */
+  const ssfSeries = (stream: string, method: 'push' | 'poll'): [Counter, Record<string, string>][] => [
+    [ssfQueued, { stream, method }],
+    ...(method === 'push'
+      ? SSF_PUSH_OUTCOMES.map((outcome): [Counter, Record<string, string>] => [
+          ssfPushes,
+          { stream, outcome },
+        ])
+      : [[ssfPolls, { stream }] as [Counter, Record<string, string>]]),
+    [ssfVerifications, { stream }],
+  ];
   new Gauge({
     name: 'vigil_ready',
     help: '1 while the processor is in its consumer group and not stopping.',
@@ -288,6 +340,16 @@ export function createMetrics(
       replayed: (count) => replayed.inc(count),
       alert: (destination, outcome, count = 1) => alerts.inc({ destination, outcome }, count),
       alertSkipped: (reason) => alertsSkipped.inc({ reason }),
+      ssfStream: (stream, method) => {
+        for (const [metric, labels] of ssfSeries(stream, method)) metric.inc(labels, 0);
+      },
+      ssfStreamDeleted: (stream, method) => {
+        for (const [metric, labels] of ssfSeries(stream, method)) metric.remove(labels);
+      },
+      ssfQueued: (stream, method) => ssfQueued.inc({ stream, method }),
+      ssfPush: (stream, outcome) => ssfPushes.inc({ stream, outcome }),
+      ssfPoll: (stream) => ssfPolls.inc({ stream }),
+      ssfVerification: (stream) => ssfVerifications.inc({ stream }),
     },
   };
 }

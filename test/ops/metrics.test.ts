@@ -42,6 +42,13 @@ test('promtool check metrics passes on /metrics as vigil run serves it, every me
   metrics.producerReplaced('pipeline');
   metrics.alert('alertmanager', 'sent');
   metrics.alertSkipped('stale');
+  metrics.ssfStream('4f1c2a9e-push', 'push');
+  metrics.ssfStream('7d3b5e01-poll', 'poll');
+  metrics.ssfQueued('4f1c2a9e-push', 'push');
+  metrics.ssfPush('4f1c2a9e-push', 'retried');
+  metrics.ssfPush('4f1c2a9e-push', 'delivered');
+  metrics.ssfPoll('7d3b5e01-poll');
+  metrics.ssfVerification('7d3b5e01-poll');
   const server = await startHttpServer({ registry, ready: () => true }, 0, '127.0.0.1');
   t.after(() => server.close());
   const { port } = server.address() as { port: number };
@@ -91,6 +98,37 @@ test('labelled counters with known label values start at zero, before anything h
     'search_rejected',
   ]);
   assert.deepEqual(zeros('vigil_stage_duration_seconds_count', 'stage'), ['state', 'kafka', 'search']);
+});
+
+test('an SSF stream’s series start at zero when it is known, and go with it', async () => {
+  const { registry, metrics } = createMetrics();
+  const ssfLines = async () =>
+    (await registry.metrics()).split('\n').filter((line) => line.startsWith('vigil_ssf_'));
+  assert.deepEqual(await ssfLines(), []);
+  metrics.ssfStream('s-push', 'push');
+  metrics.ssfStream('s-poll', 'poll');
+  assert.deepEqual(await ssfLines(), [
+    'vigil_ssf_events_queued_total{stream="s-push",method="push"} 0',
+    'vigil_ssf_events_queued_total{stream="s-poll",method="poll"} 0',
+    'vigil_ssf_pushes_total{stream="s-push",outcome="delivered"} 0',
+    'vigil_ssf_pushes_total{stream="s-push",outcome="retried"} 0',
+    'vigil_ssf_pushes_total{stream="s-push",outcome="refused"} 0',
+    'vigil_ssf_pushes_total{stream="s-push",outcome="given_up"} 0',
+    'vigil_ssf_poll_requests_total{stream="s-poll"} 0',
+    'vigil_ssf_verification_events_total{stream="s-push"} 0',
+    'vigil_ssf_verification_events_total{stream="s-poll"} 0',
+  ]);
+  metrics.ssfPush('s-push', 'retried');
+  metrics.ssfStream('s-push', 'push');
+  assert.ok(
+    (await ssfLines()).includes('vigil_ssf_pushes_total{stream="s-push",outcome="retried"} 1'),
+    'known again, kept',
+  );
+  metrics.ssfStreamDeleted('s-push', 'push');
+  assert.deepEqual(
+    (await ssfLines()).filter((line) => line.includes('s-push')),
+    [],
+  );
 });
 
 test('totals read back what the metrics counted, summed over topics and partitions', async () => {

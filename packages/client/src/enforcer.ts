@@ -65,8 +65,14 @@ export interface EnforcerStats {
 }
 
 export interface Enforcer {
-  /** Starts the store and the Kafka source, if any; resolves once this instance has joined its group. */
+  /**
+   * Starts the store and the sources. Resolves once the enforcer is ready: its SSF stream is open and,
+   * reading Kafka, it has joined its group and read the commands topic up to the end offsets of the
+   * moment it started (the look-back read), so no live revocation is missing.
+   */
   start(): Promise<void>;
+  /** True once `start()` has resolved, until `stop()`: what a service's readiness probe reports. */
+  readonly ready: boolean;
   stop(): Promise<void>;
   /** With `userId`, also a revocation of all the user's sessions that began before it. Never waits. */
   isSessionRevoked(sessionId: string, userId?: string, sessionStartedAt?: number | Date): boolean;
@@ -123,6 +129,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   let consumer: Consumer | undefined;
   const ssf = options.ssf && new SsfClient(options.issuer, options.ssf);
   let stopped = false;
+  let ready = false;
   const sweeper = setInterval(() => {
     const nowMs = now();
     for (const [jti, untilMs] of seen) if (untilMs <= nowMs) seen.delete(jti);
@@ -168,7 +175,10 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
           ssf.startPolling(receive, (error) => options.onError?.(error));
       }
       const source = options.kafka;
-      if (!source) return;
+      if (!source) {
+        ready = !stopped;
+        return;
+      }
       const kafka =
         source.kafka ??
         new Kafka({
@@ -185,9 +195,14 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
         now,
         receive,
       });
+      ready = !stopped;
+    },
+    get ready() {
+      return ready;
     },
     async stop() {
       stopped = true;
+      ready = false;
       clearInterval(sweeper);
       await consumer?.disconnect();
       await ssf?.close();

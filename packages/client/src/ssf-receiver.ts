@@ -109,7 +109,14 @@ export class SsfClient {
     return document;
   }
 
-  async #endpoint(name: 'configuration_endpoint' | 'verification_endpoint' | 'status_endpoint') {
+  async #endpoint(
+    name:
+      | 'configuration_endpoint'
+      | 'verification_endpoint'
+      | 'status_endpoint'
+      | 'add_subject_endpoint'
+      | 'remove_subject_endpoint',
+  ) {
     const endpoint = (await this.configuration())[name];
     if (typeof endpoint !== 'string')
       throw new VigilClientError('ssf_failed', `the transmitter has no ${name}`);
@@ -146,6 +153,27 @@ export class SsfClient {
     await this.#request('POST', await this.#endpoint('verification_endpoint'), {
       stream_id: this.#stream.stream_id,
       state,
+    });
+  }
+
+  /**
+   * SSF 1.0 §8.1.3.2: asks for events about this subject, e.g. `{ format: 'opaque', id: userId }`. At
+   * Vigil, a stream with subjects carries events about them alone; one without, about every user.
+   */
+  async addSubject(subject: { format: string } & Record<string, unknown>): Promise<void> {
+    if (!this.#stream) throw new VigilClientError('ssf_failed', 'no stream open');
+    await this.#request('POST', await this.#endpoint('add_subject_endpoint'), {
+      stream_id: this.#stream.stream_id,
+      subject,
+    });
+  }
+
+  /** SSF 1.0 §8.1.3.3: no more events about this subject. */
+  async removeSubject(subject: { format: string } & Record<string, unknown>): Promise<void> {
+    if (!this.#stream) throw new VigilClientError('ssf_failed', 'no stream open');
+    await this.#request('POST', await this.#endpoint('remove_subject_endpoint'), {
+      stream_id: this.#stream.stream_id,
+      subject,
     });
   }
 

@@ -2,6 +2,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../../ops/logger.ts';
+import type { SsfMetrics } from '../../ops/metrics.ts';
 import { EVENTS_SUPPORTED, ownerOf, type SsfTransmitter } from './transmitter.ts';
 import {
   POLL_DELIVERY,
@@ -17,6 +18,8 @@ export const SSF_PATHS = {
   streams: '/ssf/streams',
   status: '/ssf/status',
   verify: '/ssf/verify',
+  addSubject: '/ssf/subjects/add',
+  removeSubject: '/ssf/subjects/remove',
   poll: '/ssf/poll/',
 } as const;
 
@@ -27,6 +30,7 @@ export interface SsfApiParts {
   readonly streams: StreamStore;
   readonly transmitter: SsfTransmitter;
   readonly logger: Logger;
+  readonly metrics: SsfMetrics;
 }
 
 /** The members of the configuration document that lead receivers to the API (SSF 1.0 §7.1). */
@@ -37,6 +41,8 @@ export function ssfEndpoints(issuer: string) {
     configuration_endpoint: at(SSF_PATHS.streams),
     status_endpoint: at(SSF_PATHS.status),
     verification_endpoint: at(SSF_PATHS.verify),
+    add_subject_endpoint: at(SSF_PATHS.addSubject),
+    remove_subject_endpoint: at(SSF_PATHS.removeSubject),
     authorization_schemes: [{ spec_urn: 'urn:ietf:rfc:6750' }],
   };
 }
@@ -63,6 +69,16 @@ const statusRequest = z.object({
   stream_id: z.string(),
   status: z.enum(STREAM_STATUSES),
   reason: z.string().max(1024).optional(),
+});
+/** RFC 9493: a subject identifier names its format; a complex one holds simple ones. */
+const subjectIdentifier = z
+  .object({ format: z.string().min(1).max(64) })
+  .catchall(z.unknown())
+  .refine((subject) => JSON.stringify(subject).length <= 2048, 'too large');
+const subjectRequest = z.object({
+  stream_id: z.string(),
+  subject: subjectIdentifier,
+  verified: z.boolean().optional(),
 });
 const verifyRequest = z.object({ stream_id: z.string(), state: z.string().max(1024).optional() });
 const pollRequest = z.object({
@@ -180,6 +196,7 @@ export function ssfHandler(parts: SsfApiParts) {
       if (method === 'POST') {
         const stream = streamFrom(owner, parse(streamRequest, await readBody(request)));
         await streams.put(stream);
+        parts.transmitter.track([stream]);
         parts.logger.info({ stream: stream.stream_id, method: stream.delivery.method }, 'SSF stream created');
         return send(201, publicStream(stream));
       }
@@ -198,6 +215,7 @@ export function ssfHandler(parts: SsfApiParts) {
       if (method === 'DELETE') {
         const stream = await ownStream(owner, url.searchParams.get('stream_id'));
         await streams.delete(stream.stream_id);
+        parts.transmitter.forget(stream);
         return send(204);
       }
       throw new HttpError(405, 'method not allowed');
@@ -229,10 +247,25 @@ export function ssfHandler(parts: SsfApiParts) {
       await parts.transmitter.verify(await ownStream(owner, body.stream_id), body.state);
       return send(204);
     }
+    // SSF 1.0 §8.1.3: adding a subject narrows the stream to its subjects; see StreamStore.subjects.
+    if (url.pathname === SSF_PATHS.addSubject && method === 'POST') {
+      const body = parse(subjectRequest, await readBody(request));
+      const stream = await ownStream(owner, body.stream_id);
+      await streams.addSubject(stream.stream_id, body.subject);
+      return send(200);
+    }
+    if (url.pathname === SSF_PATHS.removeSubject && method === 'POST') {
+      const body = parse(subjectRequest, await readBody(request));
+      const stream = await ownStream(owner, body.stream_id);
+      if (!(await streams.removeSubject(stream.stream_id, body.subject)))
+        throw new HttpError(404, 'the stream has no such subject');
+      return send(204);
+    }
     if (url.pathname.startsWith(SSF_PATHS.poll) && method === 'POST') {
       const stream = await ownStream(owner, decodeURIComponent(url.pathname.slice(SSF_PATHS.poll.length)));
       if (stream.delivery.method !== POLL_DELIVERY) throw new HttpError(400, 'not a poll stream');
       const body = parse(pollRequest, await readBody(request));
+      parts.metrics.ssfPoll(stream.stream_id);
       const refused = Object.entries(body.setErrs);
       for (const [jti, { err, description }] of refused)
         parts.logger.warn(

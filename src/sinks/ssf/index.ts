@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { Cluster, Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
 import type { Logger } from '../../ops/logger.ts';
+import type { SsfMetrics } from '../../ops/metrics.ts';
 import type { SigningKey } from '../commands/signing.ts';
 import { ssfHandler, ssfEndpoints } from './api.ts';
 import { StreamStore } from './streams.ts';
@@ -16,9 +17,10 @@ export function ssfTransmitter(
   redis: Redis | Cluster,
   signingKey: SigningKey,
   logger: Logger,
+  metrics: SsfMetrics,
 ) {
   const streams = new StreamStore(redis, config.redis.keyPrefix);
-  const transmitter = new SsfTransmitter({ kafka, config, streams, signingKey, logger });
+  const transmitter = new SsfTransmitter({ kafka, config, streams, signingKey, logger, metrics });
   const handler = ssfHandler({
     issuer: config.commands.issuer,
     audience: config.commands.audience,
@@ -26,6 +28,7 @@ export function ssfTransmitter(
     streams,
     transmitter,
     logger,
+    metrics,
   });
   return { transmitter, handler };
 }
