@@ -151,7 +151,7 @@ export class Pipeline {
       const input = `${batch.topic}/${batch.partition}`;
       const done = await this.#progress.holding(() =>
         heartbeating(payload, heartbeatIntervalMs, () =>
-          this.#checkpoints.batch(input, Number(first.offset), (plan) => this.#follow(payload, plan)),
+          this.#checkpoints.batch(input, this.#nextOf(input, first), (plan) => this.#follow(payload, plan)),
         ),
       );
       this.#checkpoints.due();
@@ -229,6 +229,14 @@ export class Pipeline {
     const next = this.#committedUpTo.get(`${batch.topic}/${batch.partition}`);
     if (next === undefined || BigInt(batch.messages[0]?.offset ?? next) >= next) return batch.messages;
     return batch.messages.filter((message) => BigInt(message.offset) >= next);
+  }
+
+  /**
+   * Where the state must stand before this batch: at its first message, or past what this process
+   * committed when the batch is a stale fetch.
+   */
+  #nextOf(input: string, first: KafkaMessage): number {
+    return Math.max(Number(first.offset), Number(this.#committedUpTo.get(input) ?? 0n));
   }
 
   /** Also where the state in memory now stands for the checkpoints. */

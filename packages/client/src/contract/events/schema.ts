@@ -45,6 +45,12 @@ const common = {
     .max(320)
     .regex(/^[^\s@]+@[^\s@]+$/, { error: 'expected an e-mail address, e.g. "ana@example.com"' })
     .optional(),
+  user_group: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe("The user's team or directory group: an allowlist entry of group scope covers its users."),
   ip,
   session_id: id.optional(),
   device_id: id.optional(),
