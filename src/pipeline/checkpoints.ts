@@ -56,7 +56,7 @@ export class Checkpoints {
    * Runs a batch's work on state, from its plan through its commit, while no checkpoint is taken and
    * the state is not dropped. A failure leaves the state in memory suspect: it is dropped and replayed.
    */
-  async batch<T>(input: string, first: number, work: (plan: Plan) => Promise<T>): Promise<T> {
+  async batch<T>(input: string, start: () => Promise<number>, work: (plan: Plan) => Promise<T>): Promise<T> {
     for (;;) {
       if (this.#dropPending) await this.#gate.exclusive(() => this.#drop());
       await this.#gate.enter();
@@ -64,7 +64,7 @@ export class Checkpoints {
       this.#gate.leave();
     }
     try {
-      return await work(await this.#plan(input, first));
+      return await work(await this.#plan(input, start));
     } catch (error) {
       this.invalidate();
       throw error;
@@ -73,8 +73,10 @@ export class Checkpoints {
     }
   }
 
-  async #plan(input: string, first: number): Promise<Plan> {
+  /** `start`: where the input's next batch starts, the group's committed offset; asked once per drop. */
+  async #plan(input: string, start: () => Promise<number>): Promise<Plan> {
     if (!this.#ready.has(input) && !this.#replaying.has(input)) {
+      const first = await start();
       const from = (await this.#store.restorePoints([input])).get(input) ?? 0;
       if (from >= first) this.#ready.add(input);
       else {

@@ -151,7 +151,11 @@ export class Pipeline {
       const input = `${batch.topic}/${batch.partition}`;
       const done = await this.#progress.holding(() =>
         heartbeating(payload, heartbeatIntervalMs, () =>
-          this.#checkpoints.batch(input, this.#nextOf(input, first), (plan) => this.#follow(payload, plan)),
+          this.#checkpoints.batch(
+            input,
+            () => this.#startOf(batch, first),
+            (plan) => this.#follow(payload, plan),
+          ),
         ),
       );
       this.#checkpoints.due();
@@ -232,10 +236,15 @@ export class Pipeline {
   }
 
   /**
-   * Where the state must stand before this batch: at its first message, or past what this process
-   * committed when the batch is a stale fetch.
+   * Where the state must stand before a batch, after the state was dropped: the group's committed
+   * offset (a commit that failed may have gone through), which may be past the batch's first message.
    */
-  #nextOf(input: string, first: KafkaMessage): number {
+  async #startOf(batch: Batch, first: KafkaMessage): Promise<number> {
+    const input = `${batch.topic}/${batch.partition}`;
+    const committed = await this.#committer.committed(batch.topic, batch.partition);
+    const known = this.#committedUpTo.get(input);
+    if (committed !== undefined && (known === undefined || BigInt(committed) > known))
+      this.#committedUpTo.set(input, BigInt(committed));
     return Math.max(Number(first.offset), Number(this.#committedUpTo.get(input) ?? 0n));
   }
 

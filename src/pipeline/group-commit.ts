@@ -174,7 +174,18 @@ export class GroupCommitter {
     return this.#admin;
   }
 
-  async #committedOffset(at: BatchCommit['offset']): Promise<string | undefined> {
+  /**
+   * The group's committed offset of a partition, once a transaction left open by a failure is fenced:
+   * what a failed commit came to.
+   */
+  async committed(topic: string, partition: number): Promise<string | undefined> {
+    await this.#ensureProducer();
+    return this.#committedOffset({ topic, partition });
+  }
+
+  async #committedOffset(
+    at: Pick<BatchCommit['offset'], 'topic' | 'partition'>,
+  ): Promise<string | undefined> {
     const [topic] = await (
       await this.#adminClient()
     ).fetchOffsets({ groupId: this.#groupId, topics: [at.topic] });

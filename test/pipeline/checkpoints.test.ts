@@ -25,7 +25,11 @@ function fakeStore(points: Record<string, number>) {
 const metrics = { checkpointed: () => {}, replayed: () => {} };
 const logger = createLogger({ level: 'silent' });
 const planOf = (checkpoints: Checkpoints, input: string, first: number) =>
-  checkpoints.batch(input, first, async (plan: Plan) => plan);
+  checkpoints.batch(
+    input,
+    async () => first,
+    async (plan: Plan) => plan,
+  );
 
 test('a partition behind its checkpoint rewinds to it, replays, and the other input of its number waits', async () => {
   const { store } = fakeStore({ 'auth/3': 100, 'access/3': 40 });
@@ -47,9 +51,13 @@ test('a failed batch drops the state, and every input replays again from its che
   const checkpoints = new Checkpoints(store, 60_000, metrics, logger);
   assert.deepEqual(await planOf(checkpoints, 'auth/0', 10), { kind: 'process' });
   await assert.rejects(
-    checkpoints.batch('auth/0', 10, async () => {
-      throw new Error('commit failed');
-    }),
+    checkpoints.batch(
+      'auth/0',
+      async () => 10,
+      async () => {
+        throw new Error('commit failed');
+      },
+    ),
   );
   assert.deepEqual(await planOf(checkpoints, 'auth/0', 12), { kind: 'rewind', to: 10 });
   assert.deepEqual(calls, ['forget']);
@@ -58,14 +66,22 @@ test('a failed batch drops the state, and every input replays again from its che
 test('a checkpoint waits for the batch in hand, takes the state as of its commit, and holds the next back', async () => {
   const { store, calls } = fakeStore({});
   const checkpoints = new Checkpoints(store, 0, metrics, logger);
-  const inHand = checkpoints.batch('auth/0', 0, async () => {
-    await sleep(50);
-    calls.push('batch committed');
-    checkpoints.advanced('auth/0', 7);
-  });
+  const inHand = checkpoints.batch(
+    'auth/0',
+    async () => 0,
+    async () => {
+      await sleep(50);
+      calls.push('batch committed');
+      checkpoints.advanced('auth/0', 7);
+    },
+  );
   await sleep(10);
   checkpoints.due();
-  const next = checkpoints.batch('auth/0', 7, async () => calls.push('next batch'));
+  const next = checkpoints.batch(
+    'auth/0',
+    async () => 7,
+    async () => calls.push('next batch'),
+  );
   await Promise.all([inHand, next]);
   await checkpoints.flush();
   assert.deepEqual(calls.slice(0, 3), ['batch committed', 'checkpoint [["auth/0",7]]', 'next batch']);
