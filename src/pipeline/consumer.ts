@@ -236,12 +236,12 @@ export class Pipeline {
   }
 
   /**
-   * Where the state must stand before a batch, after the state was dropped: the group's committed
-   * offset (a commit that failed may have gone through), which may be past the batch's first message.
+   * Where the state must stand before a batch, after the state was dropped: past what was committed,
+   * which a stale fetch or a failed commit that went through puts after the batch's first message.
    */
   async #startOf(batch: Batch, first: KafkaMessage): Promise<number> {
     const input = `${batch.topic}/${batch.partition}`;
-    const committed = await this.#committer.committed(batch.topic, batch.partition);
+    const committed = await this.#committer.resolveUncertain(batch.topic, batch.partition);
     const known = this.#committedUpTo.get(input);
     if (committed !== undefined && (known === undefined || BigInt(committed) > known))
       this.#committedUpTo.set(input, BigInt(committed));

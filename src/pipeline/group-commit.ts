@@ -175,12 +175,18 @@ export class GroupCommitter {
   }
 
   /**
-   * The group's committed offset of a partition, once a transaction left open by a failure is fenced:
-   * what a failed commit came to.
+   * When a commit of the partition failed in a way that may have gone through: the group's committed
+   * offset, once the transaction left open is fenced. Otherwise nothing (and no round trip: a group
+   * with transactions left open by dead members answers only once they time out).
    */
-  async committed(topic: string, partition: number): Promise<string | undefined> {
+  async resolveUncertain(topic: string, partition: number): Promise<string | undefined> {
+    const prefix = `${topic}/${partition}@`;
+    const keys = [...this.#uncertain].filter((key) => key.startsWith(prefix));
+    if (keys.length === 0) return undefined;
     await this.#ensureProducer();
-    return this.#committedOffset({ topic, partition });
+    const committed = await this.#committedOffset({ topic, partition });
+    for (const key of keys) this.#uncertain.delete(key);
+    return committed;
   }
 
   async #committedOffset(
