@@ -46,7 +46,8 @@ export function classifyFailure(error: unknown): Failure {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
   const name = e.name ?? '';
   const message = e.message ?? '';
-  if (message.startsWith('STALE_STATE')) return { code: 'state_conflict', transient: true };
+  // The state was dropped for a restore while a batch read users: the batch is redone after it.
+  if (message.startsWith('STATE_FORGOTTEN')) return { code: 'state_conflict', transient: true };
   if (name === 'ReplyError') {
     if (REDIS_BUSY.test(message)) return { code: 'redis_busy', transient: true };
     return { code: 'redis_rejected', transient: false };

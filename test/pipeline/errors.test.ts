@@ -15,7 +15,7 @@ test('a dependency away, busy or failing over is transient: the batch waits and 
     replyError('LOADING Redis is loading the dataset in memory'),
     replyError('MOVED 12490 127.0.0.1:18004'),
     new Error('Too many Cluster redirections. Last error: Error: Connection is closed.'),
-    replyError('STALE_STATE 4'),
+    new Error('STATE_FORGOTTEN the state was dropped while it was read'),
     new KafkaJSConnectionError('Connection timeout'),
     new KafkaJSNonRetriableError(
       'Transaction state exception: Cannot call "beginTransaction" in state "COMMITTING"',
