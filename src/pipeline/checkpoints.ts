@@ -137,7 +137,9 @@ export class Checkpoints {
     const started = performance.now();
     this.#lastMs = Date.now();
     try {
-      await await this.#gate.exclusive(() => this.#store.checkpoint(new Map(this.#asOf)));
+      // The state is taken inside the gate; the saving goes on outside it, behind new batches.
+      const saving = await this.#gate.exclusive(() => this.#store.checkpoint(new Map(this.#asOf)));
+      await saving;
       this.#metrics.checkpointed('saved', (performance.now() - started) / 1000);
     } catch (error) {
       this.#metrics.checkpointed('failed', (performance.now() - started) / 1000);

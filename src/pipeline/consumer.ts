@@ -242,18 +242,21 @@ export class Pipeline {
   async #startOf(batch: Batch, first: KafkaMessage): Promise<number> {
     const input = `${batch.topic}/${batch.partition}`;
     const committed = await this.#committer.resolveUncertain(batch.topic, batch.partition);
-    const known = this.#committedUpTo.get(input);
-    if (committed !== undefined && (known === undefined || BigInt(committed) > known))
-      this.#committedUpTo.set(input, BigInt(committed));
+    if (committed !== undefined) this.#raiseCommitted(input, committed);
     return Math.max(Number(first.offset), Number(this.#committedUpTo.get(input) ?? 0n));
   }
 
   /** Also where the state in memory now stands for the checkpoints. */
   #markCommitted(topic: string, partition: number, next: string): void {
-    const key = `${topic}/${partition}`;
-    const known = this.#committedUpTo.get(key);
-    if (known === undefined || BigInt(next) > known) this.#committedUpTo.set(key, BigInt(next));
-    this.#checkpoints.advanced(key, Number(next));
+    const input = `${topic}/${partition}`;
+    this.#raiseCommitted(input, next);
+    this.#checkpoints.advanced(input, Number(next));
+  }
+
+  /** Offsets only move forward. */
+  #raiseCommitted(input: string, next: string): void {
+    const known = this.#committedUpTo.get(input);
+    if (known === undefined || BigInt(next) > known) this.#committedUpTo.set(input, BigInt(next));
   }
 
   /**

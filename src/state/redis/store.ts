@@ -105,7 +105,9 @@ export class RedisStateStore implements CheckpointedStore {
       if (isUserOp(op)) this.#users.get(op.user)?.kept.delete(op.eventKey);
       else {
         const key = this.#keys.ipReplies(op.ip);
-        replies.set(key, [...(replies.get(key) ?? []), `${op.user}|${op.eventKey}`]);
+        const fields = replies.get(key) ?? [];
+        if (fields.length === 0) replies.set(key, fields);
+        fields.push(`${op.user}|${op.eventKey}`);
       }
     }
     this.#evict();
